@@ -1,0 +1,398 @@
+"""The indicator engine: every indicator of the registry, for every scope (``ALL`` or a unit, with its
+descendants) x level (``all`` or one level). Definitions: docs/indicators.md.
+
+Each indicator is computed as a set of *items* (people, rows, events or units), each located at a unit
+and flagged as in the numerator or not; scopes are then counted in one vectorised pass. ``explain``
+lists the same items, so a number and the people behind it can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import UsageError
+from .hierarchy import ALL
+from .indicators import INDICATORS, Indicator
+from .params import Params
+from .validate import Register
+
+RECORD_COLUMNS = ["indicator", "unit_id", "level", "numerator", "denominator", "value", "target", "status"]
+LEVEL_ALL = "all"
+
+
+@dataclass
+class Items:
+    """What an indicator counts. ``key`` identifies the counted thing (cadre code for people, so that a
+    person with several rows counts once per scope); ``ref`` is the row in ``table`` for explanations."""
+
+    table: str
+    unit: np.ndarray
+    key: np.ndarray
+    num: np.ndarray
+    ref: np.ndarray
+    distinct: bool
+
+
+def _ymd(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    idx = pd.DatetimeIndex(values)
+    return idx.year.to_numpy(np.int64), (idx.month * 100 + idx.day).to_numpy(np.int64)
+
+
+def age_at(birth: pd.Series | np.ndarray, day: dt.date | pd.Series | np.ndarray) -> np.ndarray:
+    """Completed years from birth to day; the birthday itself counts (born 30/06/1985 is 40 on 30/06/2025).
+    Someone born on 29 February turns a year older on 1 March in common years."""
+    by, bmd = _ymd(birth)
+    if isinstance(day, dt.date):
+        dy, dmd = np.int64(day.year), np.int64(day.month * 100 + day.day)
+        return dy - by - (dmd < bmd)
+    dy_a, dmd_a = _ymd(day)
+    return dy_a - by - (dmd_a < bmd)
+
+
+class Engine:
+    """Precomputes codes once per register; ``compute(as_of)`` is cheap to call for many dates."""
+
+    def __init__(self, register: Register, params: Params):
+        self.reg = register
+        self.params = params
+        h = register.hierarchy
+        self.h = h
+        self.levels = list(params.levels)
+        level_pos = {lv: i + 1 for i, lv in enumerate(self.levels)}
+        self.unit_slot = np.array([level_pos.get(str(lv), 0) for lv in h.levels], dtype=np.int64)
+        self.unit_young_under = np.array(
+            [params.young_age_under.get(str(lv), 0) for lv in h.levels], dtype=np.int64
+        )
+        cad = register.cadres
+        self.cadre_index = pd.Index(cad["cadre_id"])
+        self.cadre_unit = h.unit_ids.get_indexer(cad["unit_id"])
+        self.cadre_female = (cad["gender"] == "nu").to_numpy()
+        self.birth = cad["birth_date"]
+        pl = register.planning
+        self.pl_cadre = self.cadre_index.get_indexer(pl["cadre_id"])
+        self.pl_unit = h.unit_ids.get_indexer(pl["unit_id"])
+        self.pl_in_terms = pl["term"].isin(params.terms).to_numpy()
+        mv = register.movements
+        self.mv_cadre = self.cadre_index.get_indexer(mv["cadre_id"])
+        self.mv_unit = h.unit_ids.get_indexer(mv["to_unit_id"])
+        ev = register.evaluations
+        year_end = pd.to_datetime(ev["year"].astype("float64").map(lambda y: f"{int(y)}-12-31" if y == y else None))
+        self.ev_date = ev["evaluated_on"].fillna(year_end.astype("datetime64[s]"))
+        self.ev_cadre = self.cadre_index.get_indexer(ev["cadre_id"])
+        self.ev_year = ev["year"].to_numpy(dtype=np.int64, na_value=0)
+        self._cache: dict[tuple[str, dt.date], Any] = {}
+
+    # --- building blocks ---------------------------------------------------------------------
+
+    def _memo(self, name: str, as_of: dt.date, fn: Any) -> Any:
+        key = (name, as_of)
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def young_at(self, cadre: np.ndarray, unit: np.ndarray, day: dt.date | pd.Series) -> np.ndarray:
+        births = self.birth.to_numpy()[cadre]
+        day_arr = day if isinstance(day, dt.date) else pd.Series(day).to_numpy()
+        return age_at(births, day_arr) < self.unit_young_under[unit]
+
+    def active_planning(self, as_of: dt.date) -> np.ndarray:
+        def f() -> np.ndarray:
+            pl = self.reg.planning
+            d = pd.Timestamp(as_of)
+            added = (pl["added_on"] <= d).to_numpy()
+            removed = pl["removed_on"]
+            still = (removed.isna() | (removed > d)).to_numpy()
+            return np.flatnonzero(added & still & self.pl_in_terms)
+
+        result: np.ndarray = self._memo("active", as_of, f)
+        return result
+
+    def out_of_standard(self, as_of: dt.date) -> np.ndarray:
+        """Per cadre: of their evaluations dated <= as_of, the one of the latest year is not_completed."""
+
+        def f() -> np.ndarray:
+            ok = (self.ev_date <= pd.Timestamp(as_of)).to_numpy()
+            ev = pd.DataFrame({"c": self.ev_cadre[ok], "y": self.ev_year[ok],
+                               "bad": (self.reg.evaluations["rating"] == "not_completed").to_numpy()[ok]})
+            last = ev.sort_values(["c", "y"]).drop_duplicates("c", keep="last")
+            flag = np.zeros(len(self.cadre_index), dtype=bool)
+            flag[last["c"].to_numpy()[last["bad"].to_numpy()]] = True
+            return flag
+
+        result: np.ndarray = self._memo("oos", as_of, f)
+        return result
+
+    def movement_window(self, kind: str, as_of: dt.date) -> np.ndarray:
+        mv = self.reg.movements
+        d = mv["date"]
+        m = (mv["kind"] == kind) & (d >= pd.Timestamp(self.params.period_start)) & (d <= pd.Timestamp(as_of))
+        return np.flatnonzero(m.to_numpy())
+
+    # --- indicator item builders (the "fn" of the registry) -------------------------------------
+
+    def planning_people(self, as_of: dt.date, flag: str, key_only: bool = False) -> Items:
+        rows = self.active_planning(as_of)
+        if key_only:
+            rows = rows[self.reg.planning["key_post"].to_numpy()[rows]]
+        cadre, unit = self.pl_cadre[rows], self.pl_unit[rows]
+        if flag == "young":
+            num = self.young_at(cadre, unit, as_of)
+        elif flag == "female":
+            num = self.cadre_female[cadre]
+        elif flag == "out_of_standard":
+            num = self.out_of_standard(as_of)[cadre]
+        else:
+            raise ValueError(f"unknown flag {flag}")
+        return Items("planning", unit, cadre, num, rows, distinct=True)
+
+    def leadership_training(self, as_of: dt.date) -> Items:
+        rows = self.active_planning(as_of)
+        rows = rows[self.reg.planning["key_post"].to_numpy()[rows]]
+        rows = rows[self.young_at(self.pl_cadre[rows], self.pl_unit[rows], as_of)]
+        cadre, unit = self.pl_cadre[rows], self.pl_unit[rows]
+        return Items("planning", unit, cadre, self.trained(as_of)[cadre], rows, distinct=True)
+
+    def trained(self, as_of: dt.date) -> np.ndarray:
+        def f() -> np.ndarray:
+            tr = self.reg.training
+            ok = ((tr["course_type"] == "leadership") & (tr["completed_on"] <= pd.Timestamp(as_of))).to_numpy()
+            flag = np.zeros(len(self.cadre_index), dtype=bool)
+            flag[self.cadre_index.get_indexer(tr["cadre_id"][ok])] = True
+            return flag
+
+        result: np.ndarray = self._memo("trained", as_of, f)
+        return result
+
+    def movement_young(self, as_of: dt.date, kind: str) -> Items:
+        rows = self.movement_window(kind, as_of)
+        cadre, unit = self.mv_cadre[rows], self.mv_unit[rows]
+        num = self.young_at(cadre, unit, self.reg.movements["date"].iloc[rows])
+        return Items("movements", unit, rows, num, rows, distinct=False)
+
+    def out_of_level(self, as_of: dt.date) -> Items:
+        rows = self.movement_window("appointment", as_of)
+        num = self.reg.movements["out_of_level"].to_numpy()[rows]
+        return Items("movements", self.mv_unit[rows], rows, num, rows, distinct=False)
+
+    def cadre_flag_young(self, as_of: dt.date, flag: str) -> Items:
+        rows = np.flatnonzero(self.reg.cadres[flag].to_numpy())
+        unit = self.cadre_unit[rows]
+        return Items("cadres", unit, rows, self.young_at(rows, unit, as_of), rows, distinct=False)
+
+    def unit_report_done(self, as_of: dt.date, column: str, deadline: bool) -> Items:
+        ur = self.reg.unit_reports
+        limit = min(as_of, self.params.deadline) if deadline else as_of
+        ok = ((ur["year"] == as_of.year) & (ur[column] <= pd.Timestamp(limit))).fillna(False).to_numpy()
+        done = np.zeros(self.h.n, dtype=bool)
+        done[self.h.unit_ids.get_indexer(ur["unit_id"][ok])] = True
+        units = np.arange(self.h.n)
+        return Items("units", units, units, done, units, distinct=False)
+
+    def evaluated_before_planning(self, as_of: dt.date) -> Items:
+        rows = self.active_planning(as_of)
+        added = self.reg.planning["added_on"].to_numpy()[rows]
+        left = pd.DataFrame({"i": np.arange(len(rows)), "c": self.pl_cadre[rows], "added": added})
+        left["ymin"] = pd.DatetimeIndex(left["added"]).year - 1
+        right = pd.DataFrame({"c": self.ev_cadre, "y": self.ev_year, "d": self.ev_date.to_numpy()})
+        m = left.merge(right, on="c", how="inner")
+        ok = m.loc[(m["d"] <= m["added"]) & (m["y"] >= m["ymin"]), "i"].to_numpy()
+        num = np.zeros(len(rows), dtype=bool)
+        num[ok] = True
+        return Items("planning", self.pl_unit[rows], rows, num, rows, distinct=False)
+
+    def items(self, indicator: str | Indicator, as_of: dt.date | None = None) -> Items:
+        ind = INDICATORS[indicator] if isinstance(indicator, str) else indicator
+        fn = getattr(self, ind.fn)
+        result: Items = fn(as_of or self.params.as_of, **ind.args)
+        return result
+
+    # --- counting -------------------------------------------------------------------------------
+
+    def _count(self, it: Items) -> tuple[np.ndarray, np.ndarray]:
+        """Numerator and denominator for every (scope, level slot); scope n = ALL, slot 0 = all."""
+        nslot = len(self.levels) + 1
+        size = (self.h.n + 1) * nslot
+        item, scope = self.h.expand(it.unit)
+        slot = self.unit_slot[it.unit][item]
+        lvl = slot > 0
+        g = np.concatenate([scope * nslot, scope[lvl] * nslot + slot[lvl]])
+        item = np.concatenate([item, item[lvl]])
+        num = it.num[item]
+        if not it.distinct:
+            return (np.bincount(g, weights=num, minlength=size).astype(np.int64),
+                    np.bincount(g, minlength=size).astype(np.int64))
+        k = np.int64(int(it.key.max()) + 1 if len(it.key) else 1)
+        comb = g.astype(np.int64) * k + it.key[item]
+        den = np.bincount(pd.unique(comb) // k, minlength=size)
+        nm = np.bincount(pd.unique(comb[num]) // k, minlength=size)
+        return nm.astype(np.int64), den.astype(np.int64)
+
+    def compute(self, as_of: dt.date | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
+        """All records for every indicator x scope x level, in a stable order."""
+        day = as_of or self.params.as_of
+        nslot = len(self.levels) + 1
+        scope_ids = np.array([*map(str, self.h.unit_ids), ALL], dtype=object)
+        level_names = np.array([LEVEL_ALL, *self.levels], dtype=object)
+        frames = []
+        for ind_id in indicators or list(INDICATORS):
+            ind = INDICATORS[ind_id]
+            num, den = self._count(self.items(ind, day))
+            g = np.arange(len(num))
+            frames.append(pd.DataFrame({
+                "indicator": ind_id,
+                "unit_id": scope_ids[g // nslot],
+                "level": level_names[g % nslot],
+                "numerator": num,
+                "denominator": den,
+            }))
+        out = pd.concat(frames, ignore_index=True)
+        # ALL first, then units in register order
+        order = np.where(out["unit_id"].to_numpy() == ALL, -1, 0)
+        out = out.iloc[np.lexsort((np.arange(len(out)), order, out["indicator"].map(_IND_ORDER).to_numpy()))]
+        out = out.reset_index(drop=True)
+        return _with_status(out, self.params)
+
+    # --- explanations -----------------------------------------------------------------------------
+
+    def explain(self, indicator: str, unit_id: str = ALL, level: str = LEVEL_ALL, missing: bool = False,
+                as_of: dt.date | None = None) -> pd.DataFrame:
+        """The people, rows, events or units in the denominator of one record, with ``in_numerator``.
+        ``missing`` keeps those still to act on: outside the numerator (inside it for lower-is-better)."""
+        if indicator not in INDICATORS:
+            raise UsageError(f"unknown indicator {indicator!r}; known: {', '.join(INDICATORS)}")
+        if level != LEVEL_ALL and level not in self.levels:
+            raise UsageError(f"unknown level {level!r}; use 'all' or one of {self.levels}")
+        try:
+            subtree = self.h.descendants(unit_id)
+        except KeyError:
+            raise UsageError(f"unknown unit {unit_id!r}") from None
+        ind = INDICATORS[indicator]
+        day = as_of or self.params.as_of
+        it = self.items(ind, day)
+        keep = np.isin(it.unit, subtree)
+        if level != LEVEL_ALL:
+            keep &= self.h.levels[it.unit] == level
+        sel = np.flatnonzero(keep)
+        frame = self._describe(it, sel, day)
+        if missing:
+            want = not ind.higher_is_better
+            frame = frame.loc[frame["in_numerator"] == want]
+        return frame.reset_index(drop=True)
+
+    def _unit_cols(self, codes: np.ndarray, prefix: str = "") -> dict[str, Any]:
+        return {f"{prefix}unit_id": self.h.unit_ids.to_numpy()[codes], f"{prefix}unit_name": self.h.names[codes],
+                f"{prefix}level": self.h.levels[codes]}
+
+    def _cadre_cols(self, cadres: np.ndarray, day: dt.date) -> dict[str, Any]:
+        cad = self.reg.cadres
+        return {
+            "cadre_id": cad["cadre_id"].to_numpy()[cadres],
+            "full_name": cad["full_name"].to_numpy()[cadres],
+            "gender": cad["gender"].to_numpy()[cadres],
+            "birth_date": cad["birth_date"].to_numpy()[cadres],
+            "age": age_at(cad["birth_date"].to_numpy()[cadres], day),
+        }
+
+    def _describe(self, it: Items, sel: np.ndarray, day: dt.date) -> pd.DataFrame:
+        ref, num = it.ref[sel], it.num[sel]
+        if it.table == "planning" and it.distinct:
+            pl = self.reg.planning
+            rows = pd.DataFrame({
+                "c": it.key[sel],
+                "num": num,
+                "entry": (pl["post"].to_numpy()[ref] + " – " + self.h.names[it.unit[sel]].astype(str) + " ("
+                          + pl["term"].to_numpy()[ref] + ")"),
+                "row": pl["_row"].to_numpy()[ref].astype(str),
+            })
+            g = rows.groupby("c", sort=True).agg(
+                in_numerator=("num", "any"), planned_posts=("entry", "; ".join), planning_rows=("row", ", ".join))
+            cad = g.index.to_numpy()
+            out = pd.DataFrame({**self._cadre_cols(cad, day), **self._unit_cols(self.cadre_unit[cad]),
+                                "planned_posts": g["planned_posts"].to_numpy(),
+                                "planning_rows": g["planning_rows"].to_numpy(),
+                                "in_numerator": g["in_numerator"].to_numpy()})
+            return out.sort_values(["unit_id", "full_name", "cadre_id"], kind="stable")
+        if it.table == "units":
+            ur = self.reg.unit_reports
+            this_year = ur.loc[ur["year"] == day.year].drop_duplicates("unit_id").set_index("unit_id")
+            codes = it.unit[sel]
+            ids = self.h.unit_ids.to_numpy()[codes]
+            out = pd.DataFrame({**self._unit_cols(codes),
+                                "rotation_plan_on": this_year["rotation_plan_on"].reindex(ids).to_numpy(),
+                                "planning_review_on": this_year["planning_review_on"].reindex(ids).to_numpy(),
+                                "in_numerator": num})
+            return out
+        table = self.reg.table(it.table)
+        sub = table.iloc[ref].drop(columns=["_row"]).reset_index(drop=True)
+        cadre_pos = self.cadre_index.get_indexer(sub["cadre_id"])
+        extra = self._cadre_cols(cadre_pos, day)
+        for col in ("cadre_id",):
+            extra.pop(col)
+        front = pd.DataFrame(extra)
+        out = pd.concat([sub, front], axis=1)
+        if it.table == "cadres":
+            out = pd.concat([out.drop(columns=["unit_id"]), pd.DataFrame(self._unit_cols(it.unit[sel]))], axis=1)
+        out.insert(0, "row", table["_row"].to_numpy()[ref])
+        out["in_numerator"] = num
+        return out
+
+
+_IND_ORDER = {k: i for i, k in enumerate(INDICATORS)}
+
+
+def _with_status(out: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """value, target and status, with exact rational comparisons (no floating-point edge cases)."""
+    num = out["numerator"].to_numpy(np.int64)
+    den = out["denominator"].to_numpy(np.int64)
+    value = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    targets = np.full(len(out), np.nan)
+    status = np.full(len(out), "none", dtype=object)
+    r = Fraction(str(params.amber_ratio))
+    for (ind_id, level), idx in out.groupby(["indicator", "level"], sort=False).indices.items():
+        t = params.target(ind_id, level)
+        if t is None:
+            continue
+        targets[idx] = t
+        tf = Fraction(str(t))
+        n, d = num[idx], den[idx]
+        has = d > 0
+        if INDICATORS[ind_id].higher_is_better:
+            green = n * tf.denominator >= tf.numerator * d
+            amber = n * tf.denominator * r.denominator >= tf.numerator * r.numerator * d
+            st = np.where(green, "green", np.where(amber, "amber", "red"))
+        else:
+            st = np.where(n * tf.denominator <= tf.numerator * d, "green", "red")
+        status[idx] = np.where(has, st, "none")
+    out = out.copy()
+    out["value"] = pd.array(value, dtype="Float64")
+    out.loc[den == 0, "value"] = pd.NA
+    out["target"] = pd.array(targets, dtype="Float64")
+    out["status"] = status
+    return out[RECORD_COLUMNS]
+
+
+def compute_indicators(register: Register, params: Params, as_of: dt.date | None = None) -> pd.DataFrame:
+    return Engine(register, params).compute(as_of)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready records: NaN/NA become None, numbers plain Python types."""
+    out = []
+    for row in frame.itertuples(index=False):
+        out.append({
+            "indicator": row.indicator,
+            "unit_id": row.unit_id,
+            "level": row.level,
+            "numerator": int(row.numerator),
+            "denominator": int(row.denominator),
+            "value": None if pd.isna(row.value) else float(row.value),
+            "target": None if pd.isna(row.target) else float(row.target),
+            "status": row.status,
+        })
+    return out

@@ -1,0 +1,50 @@
+"""The indicator registry (``registry/indicators.yaml``): one declarative entry per indicator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label_vi: str
+    label_en: str
+    counts: Literal["people", "events", "rows", "units"]
+    direction: Literal["higher", "lower"]
+    fn: str
+    args: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def label(self, language: str = "vi") -> str:
+        return self.label_vi if language == "vi" else self.label_en
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+
+def _load() -> dict[str, Indicator]:
+    text = resources.files("cadre_lib").joinpath("registry", "indicators.yaml").read_text(encoding="utf-8")
+    out: dict[str, Indicator] = {}
+    for ind_id, e in yaml.safe_load(text).items():
+        compute = dict(e["compute"])
+        fn = compute.pop("fn")
+        out[ind_id] = Indicator(
+            id=ind_id,
+            label_vi=e["label_vi"],
+            label_en=e["label_en"],
+            counts=e["counts"],
+            direction=e["direction"],
+            fn=fn,
+            args=compute,
+            source=e.get("source", ""),
+        )
+    return out
+
+
+INDICATORS: dict[str, Indicator] = _load()

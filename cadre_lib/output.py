@@ -1,0 +1,83 @@
+"""Writing tables: JSON, CSV (UTF-8 with BOM, so Excel shows Vietnamese right) or Excel; atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import UsageError
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _format(out: str | None, fmt: str | None, default: str) -> str:
+    if fmt:
+        return fmt
+    if out:
+        ext = Path(out).suffix.lower().lstrip(".")
+        if ext in {"json", "csv", "xlsx"}:
+            return ext
+        raise UsageError(f"cannot tell the format of {out!r}: use --format or a .json/.csv/.xlsx name")
+    return default
+
+
+def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    text = frame.to_json(orient="records", date_format="iso", force_ascii=False)
+    data: list[dict[str, Any]] = json.loads(text)
+    return data
+
+
+def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None = None, default: str = "csv") -> None:
+    kind = _format(out, fmt, default)
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    if out is None:
+        if kind == "xlsx":
+            raise UsageError("--format xlsx needs --out FILE")
+        if kind == "json":
+            json.dump(_json_ready(frame), sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            frame.to_csv(sys.stdout, index=False)
+        return
+    path = Path(out)
+    if kind == "json":
+        atomic_write(path, lambda p: p.write_text(
+            json.dumps(_json_ready(frame), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
+    elif kind == "csv":
+        atomic_write(path, lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig"))
+    else:
+        atomic_write(path, lambda p: frame.to_excel(p, index=False, engine="openpyxl"))
+
+
+def write_indicators(frame: pd.DataFrame, out: str | None, fmt: str | None = None) -> None:
+    from .engine import records
+
+    kind = _format(out, fmt, "json")
+    if kind == "json":
+        text = json.dumps(records(frame), ensure_ascii=False, indent=1) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            atomic_write(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
+        return
+    write_table(frame, out, kind)

@@ -264,6 +264,13 @@ def _cycles(units: pd.DataFrame, source: str) -> list[Problem]:
     return out
 
 
+def _problem_order(p: Problem) -> tuple[int, int, int]:
+    t = TABLE_ORDER.index(p.table) if p.table in TABLE_ORDER else -1
+    cols = list(tables()[p.table].columns) if p.table in tables() else []
+    c = cols.index(p.column) if p.column in cols else -1
+    return (t, p.row or 0, c)
+
+
 def load_register(path: str | Path, *, today: dt.date | None = None) -> Register:
     """Read, parse and validate a register. Raises :class:`RegisterError` with every problem found."""
     raw = read_register(path)
@@ -288,7 +295,7 @@ def load_register(path: str | Path, *, today: dt.date | None = None) -> Register
             problems.append(Problem(name, "the table has no data rows", rt.source))
     problems += _cross_checks(typed, sources, today or dt.date.today(), parsed)
     if problems:
-        raise RegisterError(problems)
+        raise RegisterError(sorted(problems, key=_problem_order))
     hierarchy = Hierarchy.from_units(typed["units"])
     return Register(path=Path(path), hierarchy=hierarchy, sources=sources, files=raw.files, warnings=warnings,
                     is_sample=raw.is_sample, **typed)

@@ -121,11 +121,21 @@ def _validate(data: dict[str, Any], source: str) -> Params:
         raise ParameterError(f"invalid parameters in {source}:\n" + "\n".join(lines)) from None
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so that a bad date is reported with its key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_params(path: str | Path | None = None, as_of: dt.date | str | None = None) -> Params:
     """Read and validate a parameters file (default ``parameters/default.yaml``); ``as_of`` overrides."""
     p = Path(path) if path else DEFAULT_PARAMS
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     except FileNotFoundError:
         raise ParameterError(f"parameters file not found: {p}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -291,7 +291,7 @@ def load_register(path: str | Path, *, today: dt.date | None = None) -> Register
         typed[name] = frame if frame is not None else _empty_table(spec)
         if frame is not None:
             parsed.add(name)
-        if spec.required and frame is not None and frame.empty:
+        if name == "units" and frame is not None and frame.empty:
             problems.append(Problem(name, "the table has no data rows", rt.source))
     problems += _cross_checks(typed, sources, today or dt.date.today(), parsed)
     if problems:

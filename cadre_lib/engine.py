@@ -187,7 +187,7 @@ class Engine:
 
     def unit_report_done(self, as_of: dt.date, column: str, deadline: bool) -> Items:
         ur = self.reg.unit_reports
-        limit = min(as_of, self.params.deadline) if deadline else as_of
+        limit = min(as_of, self.params.deadline_for(as_of)) if deadline else as_of
         ok = ((ur["year"] == as_of.year) & (ur[column] <= pd.Timestamp(limit))).fillna(False).to_numpy()
         done = np.zeros(self.h.n, dtype=bool)
         done[self.h.unit_ids.get_indexer(ur["unit_id"][ok])] = True

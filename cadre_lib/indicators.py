@@ -19,6 +19,7 @@ class Indicator:
     fn: str
     args: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    action_vi: str = ""  # recommendation template: {gap} (items still to act on), {units} (units behind)
 
     def label(self, language: str = "vi") -> str:
         return self.label_vi if language == "vi" else self.label_en
@@ -43,6 +44,7 @@ def _load() -> dict[str, Indicator]:
             fn=fn,
             args=compute,
             source=e.get("source", ""),
+            action_vi=e.get("action_vi", ""),
         )
     return out
 

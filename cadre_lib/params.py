@@ -87,7 +87,14 @@ class Params(BaseModel):
 
     @property
     def deadline(self) -> dt.date:
-        return self.review_deadline or dt.date(self.as_of.year, 12, 31)
+        return self.deadline_for(self.as_of)
+
+    def deadline_for(self, day: dt.date) -> dt.date:
+        """The planning-review deadline of ``day``'s year: review_deadline when it falls in that year,
+        else 31 December (so trends at earlier dates use their own year's deadline)."""
+        if self.review_deadline is not None and self.review_deadline.year == day.year:
+            return self.review_deadline
+        return dt.date(day.year, 12, 31)
 
     def target(self, indicator: str, level: str) -> float | None:
         by_level = self.targets.get(indicator)

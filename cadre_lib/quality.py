@@ -1,0 +1,131 @@
+"""Data quality of a valid register: completeness, outliers and inconsistencies that do not block the
+indicators but deserve a look. Findings carry counts and spreadsheet rows, never names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .engine import age_at
+from .params import Params
+from .validate import TABLE_ORDER, Register
+from .vocab import tables
+
+
+@dataclass
+class Finding:
+    check: str  # short id
+    label_vi: str
+    label_en: str
+    table: str
+    count: int
+    rows: list[int] = field(default_factory=list)  # first spreadsheet rows concerned
+
+    def label(self, lang: str = "vi") -> str:
+        return self.label_vi if lang == "vi" else self.label_en
+
+
+@dataclass
+class QualityReport:
+    rows: dict[str, int]
+    sources: dict[str, str]
+    warnings: list[str]
+    completeness: pd.DataFrame  # table, column, filled, total, share
+    by_unit: pd.DataFrame  # unit_id, name, level, cadres, planned, planned_not_evaluated, share_evaluated_last_year
+    findings: list[Finding]
+
+    @property
+    def issue_count(self) -> int:
+        return sum(f.count for f in self.findings)
+
+
+def _finding(check: str, vi: str, en: str, table: str, frame: pd.DataFrame, mask: np.ndarray | pd.Series
+             ) -> Finding:
+    m = np.asarray(mask, dtype=bool)
+    rows = frame["_row"].to_numpy()[m]
+    return Finding(check, vi, en, table, int(m.sum()), [int(r) for r in rows[:20]])
+
+
+def assess(reg: Register, params: Params) -> QualityReport:
+    as_of = params.as_of
+    comp = []
+    for name in TABLE_ORDER:
+        frame = reg.table(name)
+        for col in tables()[name].columns.values():
+            if not col.nullable or col.type == "bool":
+                continue
+            total = len(frame)
+            filled = int(frame[col.name].notna().sum()) if total else 0
+            comp.append({"table": name, "column": col.name, "filled": filled, "total": total,
+                         "share": filled / total if total else None})
+    completeness = pd.DataFrame(comp)
+
+    cad, pl, ev, mv, tr = reg.cadres, reg.planning, reg.evaluations, reg.movements, reg.training
+    birth_by_id = cad.set_index("cadre_id")["birth_date"]
+    ages = age_at(cad["birth_date"], as_of)
+    findings = [
+        _finding("age_under_18", "Cán bộ dưới 18 tuổi", "Cadres under 18", "cadres", cad, ages < 18),
+        _finding("age_over_65", "Cán bộ trên 65 tuổi", "Cadres over 65", "cadres", cad, ages > 65),
+    ]
+    mv_birth = birth_by_id.reindex(mv["cadre_id"]).to_numpy()
+    findings.append(_finding("movement_before_18", "Điều động, bổ nhiệm trước 18 tuổi",
+                             "Movements before age 18", "movements", mv,
+                             (age_at(mv_birth, mv["date"]) < 18) if len(mv) else np.zeros(0, bool)))
+    tr_birth = birth_by_id.reindex(tr["cadre_id"]).to_numpy()
+    done = tr["completed_on"].notna().to_numpy()
+    young_train = np.zeros(len(tr), bool)
+    if done.any():
+        young_train[done] = age_at(tr_birth[done], tr["completed_on"][done]) < 18
+    findings.append(_finding("training_before_18", "Hoàn thành khóa học trước 18 tuổi",
+                             "Course completed before age 18", "training", tr, young_train))
+    active = (pl["added_on"] <= pd.Timestamp(as_of)) & (pl["removed_on"].isna() | (pl["removed_on"] >
+                                                                                    pd.Timestamp(as_of)))
+    act = pl.loc[active & pl["term"].isin(params.terms)]
+    # QĐ 377-QĐ/TW: at most 3 people planned per post; one person for at most 3 posts at the same level.
+    per_post = act.groupby(["unit_id", "post", "term"])["cadre_id"].transform("nunique")
+    findings.append(_finding("post_over_3", "Chức danh có hơn 3 người trong quy hoạch (QĐ 377-QĐ/TW)",
+                             "Posts with more than 3 people planned", "planning", act, per_post > 3))
+    lvl = reg.units.set_index("unit_id")["level"]
+    act_level = lvl.reindex(act["unit_id"]).to_numpy()
+    per_person = act.assign(_lv=act_level).groupby(["cadre_id", "_lv", "term"])["post"].transform("nunique")
+    findings.append(_finding("person_over_3", "Cán bộ quy hoạch quá 3 chức danh cùng cấp (QĐ 377-QĐ/TW)",
+                             "People planned for more than 3 posts at one level", "planning", act, per_person > 3))
+    evaluated = set(ev["cadre_id"])
+    findings.append(_finding("planned_never_evaluated", "Cán bộ trong quy hoạch chưa có kết quả đánh giá",
+                             "Planned cadres never evaluated", "planning",
+                             act.drop_duplicates("cadre_id"),
+                             ~act.drop_duplicates("cadre_id")["cadre_id"].isin(evaluated).to_numpy()))
+    ur = reg.unit_reports
+    missing_ur = ~reg.units["unit_id"].isin(set(ur.loc[ur["year"] == as_of.year, "unit_id"]))
+    findings.append(_finding("unit_report_missing", f"Đơn vị chưa có báo cáo năm {as_of.year}",
+                             f"Units without a {as_of.year} report", "units", reg.units, missing_ur.to_numpy()))
+
+    last_year = as_of.year - 1
+    ev_last = set(ev.loc[ev["year"] == last_year, "cadre_id"])
+    by_unit = pd.DataFrame({
+        "unit_id": reg.units["unit_id"],
+        "name": reg.units["name"],
+        "level": reg.units["level"],
+    }).set_index("unit_id")
+    by_unit["cadres"] = cad.groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
+    by_unit["evaluated_last_year"] = (
+        cad.loc[cad["cadre_id"].isin(ev_last)].groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
+    )
+    by_unit["planned"] = act.groupby("unit_id")["cadre_id"].nunique().reindex(by_unit.index, fill_value=0)
+    not_eval = act.loc[~act["cadre_id"].isin(evaluated)]
+    by_unit["planned_never_evaluated"] = (
+        not_eval.groupby("unit_id")["cadre_id"].nunique().reindex(by_unit.index, fill_value=0)
+    )
+    by_unit["share_evaluated_last_year"] = np.where(
+        by_unit["cadres"] > 0, by_unit["evaluated_last_year"] / by_unit["cadres"].where(by_unit["cadres"] > 0, 1),
+        np.nan)
+    return QualityReport(
+        rows={n: int(len(reg.table(n))) for n in TABLE_ORDER},
+        sources=dict(reg.sources),
+        warnings=list(reg.warnings),
+        completeness=completeness,
+        by_unit=by_unit.reset_index(),
+        findings=findings,
+    )

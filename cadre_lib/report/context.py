@@ -1,0 +1,205 @@
+"""The report context: everything a report shows, computed once per run and shared by every notebook.
+
+The runner builds it once (``build_context``) and saves it; each notebook loads it with
+``load_context(..., context_file=...)``. Run alone (vanilla papermill), a notebook builds it itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..engine import Engine
+from ..hierarchy import ALL
+from ..indicators import INDICATORS
+from ..params import Params, load_params
+from ..quality import QualityReport, assess
+from ..validate import Register, load_register
+
+HEADLINE = [
+    "young_share_planning",
+    "female_share_planning",
+    "young_share_key_planning",
+    "leadership_training_coverage",
+    "rotation_plan_coverage",
+    "planning_review_on_time",
+]
+
+
+def quarter_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Quarter ends from the first one on or after ``start`` up to ``end``, and ``end`` itself."""
+    out: list[dt.date] = []
+    y, q = start.year, (start.month - 1) // 3 + 1
+    while True:
+        month = 3 * q
+        last = dt.date(y + (month == 12), 1 if month == 12 else month + 1, 1) - dt.timedelta(days=1)
+        if last > end:
+            break
+        if last >= start:
+            out.append(last)
+        q += 1
+        if q == 5:
+            y, q = y + 1, 1
+    if not out or out[-1] != end:
+        out.append(end)
+    return out
+
+
+@dataclass
+class ReportContext:
+    params: Params
+    indicators: pd.DataFrame
+    trends: pd.DataFrame  # indicator records at quarter ends (column "date"), headline indicators
+    units: pd.DataFrame  # unit_id, name, level, parent_id (no personal data)
+    quality: QualityReport
+    provenance: dict[str, Any]
+    is_sample: bool
+    previous: pd.DataFrame | None = None
+    previous_as_of: dt.date | None = None
+    register: Register | None = field(default=None, repr=False)  # for analyst action lists only
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.params.as_of
+
+    @property
+    def lang(self) -> str:
+        return self.params.language
+
+    def unit_name(self, unit_id: str) -> str:
+        if unit_id == ALL:
+            return "Toàn tỉnh" if self.lang == "vi" else "Whole province"
+        return str(self.units.set_index("unit_id").at[unit_id, "name"])
+
+    def unit_level(self, unit_id: str) -> str | None:
+        if unit_id == ALL:
+            return None
+        return str(self.units.set_index("unit_id").at[unit_id, "level"])
+
+    def record(self, indicator: str, unit_id: str = ALL, level: str = "all") -> pd.Series:
+        t = self.indicators
+        r = t[(t.indicator == indicator) & (t.unit_id == unit_id) & (t.level == level)]
+        return r.iloc[0]
+
+    def engine(self) -> Engine:
+        if self.register is None:
+            raise RuntimeError("this context was built without the register (leadership audience)")
+        return Engine(self.register, self.params)
+
+    def report_units(self, selection: str = "default") -> list[str]:
+        """Units that get a report: ``default`` = province-level departments and district-level units
+        (children of the roots), ``all`` = every unit, or a comma-separated list."""
+        ids = self.units["unit_id"].tolist()
+        if selection == "all":
+            return ids
+        if selection in ("default", ""):
+            roots = set(self.units.loc[self.units.parent_id.isna(), "unit_id"])
+            return [u for u, p in zip(self.units.unit_id, self.units.parent_id, strict=True) if p in roots]
+        wanted = [s.strip() for s in selection.split(",") if s.strip()]
+        unknown = [u for u in wanted if u not in ids]
+        if unknown:
+            from ..errors import UsageError
+
+            raise UsageError(f"unknown unit(s): {', '.join(unknown)}")
+        return wanted
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as f:
+            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _previous(previous_dir: Path | None) -> tuple[pd.DataFrame | None, dt.date | None]:
+    if previous_dir is None:
+        return None, None
+    f = previous_dir / "indicators.json"
+    m = previous_dir / "manifest.json"
+    if not f.exists():
+        return None, None
+    try:
+        frame = pd.DataFrame(json.loads(f.read_text(encoding="utf-8")))
+        as_of = None
+        if m.exists():
+            raw = json.loads(m.read_text(encoding="utf-8")).get("parameters", {}).get("as_of")
+            as_of = dt.date.fromisoformat(raw) if raw else None
+        return frame, as_of
+    except (ValueError, OSError, KeyError):
+        return None, None
+
+
+def build_context(data_dir: str | Path, params_file: str | Path | None = None, as_of: str | dt.date | None = None,
+                  *, audience: str = "leadership", previous_dir: Path | None = None,
+                  register: Register | None = None, params: Params | None = None) -> ReportContext:
+    params = params or load_params(params_file or None, as_of or None)
+    register = register or load_register(data_dir)
+    engine = Engine(register, params)
+    indicators = engine.compute()
+    frames = []
+    for day in quarter_ends(params.period_start, params.as_of):
+        t = engine.compute(day, HEADLINE)
+        t.insert(0, "date", pd.Timestamp(day))
+        frames.append(t)
+    trends = pd.concat(frames, ignore_index=True)
+    units = register.units[["unit_id", "name", "level", "parent_id"]].copy()
+    prev, prev_as_of = _previous(previous_dir)
+    provenance = {
+        "register": str(Path(data_dir)),
+        "files": dict(register.files),
+        "parameters": json.loads(params.model_dump_json()),
+        "parameters_file": str(params_file or "parameters/default.yaml"),
+        "as_of": params.as_of.isoformat(),
+        "toolkit_version": __version__,
+        "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "indicators": list(INDICATORS),
+    }
+    return ReportContext(
+        params=params,
+        indicators=indicators,
+        trends=trends,
+        units=units,
+        quality=assess(register, params),
+        provenance=provenance,
+        is_sample=register.is_sample,
+        previous=prev,
+        previous_as_of=prev_as_of,
+        register=register if audience == "analyst" else None,
+    )
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _resolve(path: str) -> str:
+    """Paths in notebook parameters are relative to the project root, wherever the kernel runs."""
+    if not path:
+        return path
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return str(p)
+    return str(ROOT / p) if (ROOT / p).exists() else str(p)
+
+
+def load_context(data_dir: str = "", params_file: str = "", as_of: str = "", audience: str = "leadership",
+                 context_file: str = "") -> ReportContext:
+    """The notebooks' entry point: the runner's precomputed context, or a fresh one."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="matplotlib")  # report readers must not see library warnings
+    if audience not in ("leadership", "analyst"):
+        from ..errors import ParameterError
+
+        raise ParameterError(f"audience must be 'leadership' or 'analyst', not {audience!r}")
+    if context_file:
+        with Path(context_file).open("rb") as f:
+            ctx: ReportContext = pickle.load(f)  # noqa: S301 - written by our own runner
+        if audience == "leadership":
+            ctx.register = None
+        return ctx
+    return build_context(_resolve(data_dir or "data/sample"), _resolve(params_file) or None, as_of or None,
+                         audience=audience)

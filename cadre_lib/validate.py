@@ -75,6 +75,26 @@ class _Collector:
             self.problems.append(Problem(self.raw.name, message, self.raw.source, int(r), column, v))
 
 
+def _nfc(s: pd.Series) -> pd.Series:
+    """NFC-normalise a text column (vectorised with pyarrow when the column is Arrow-backed)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        out = pc.utf8_normalize(arr, form="NFC")
+        return pd.Series(out.to_pandas(types_mapper=pd.ArrowDtype).astype("str"), index=s.index)
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return s.astype(str).str.normalize("NFC")
+
+
+def _map_values(s: pd.Series, mapping: dict[str, str | None]) -> pd.Series:
+    """``s.map(mapping)`` through the distinct values only (fast on large, repetitive columns)."""
+    codes, uniques = pd.factorize(s)
+    table = np.array([mapping.get(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(table[codes], index=s.index, dtype=object)
+
+
 def _parse_dates(s: pd.Series) -> pd.Series:
     t = s.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "", regex=True)
     out = pd.to_datetime(t, format="%Y-%m-%d", errors="coerce")
@@ -85,7 +105,7 @@ def _parse_dates(s: pd.Series) -> pd.Series:
 
 
 def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> pd.Series:
-    s = raw_values.astype(str).str.normalize("NFC")
+    s = _nfc(raw_values)
     blank = (s == "").to_numpy()
     name = spec.name
     if not spec.nullable and spec.type != "bool":
@@ -107,7 +127,7 @@ def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> p
     if spec.type == "bool":
         mapping = code_map("bool")
         uniq = {v: mapping.get(fold(v)) for v in pd.unique(s) if v != ""}
-        mapped = s.map(uniq)
+        mapped = _map_values(s, uniq)
         bad = (mapped.isna().to_numpy() & ~blank)
         col.add(bad, name, "not a yes/no value (use true/false, 1/0, x/blank, có/không, yes/no)", s)
         return (mapped == "true").fillna(False).astype(bool)
@@ -115,7 +135,7 @@ def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> p
     assert vocab is not None, spec.type
     mapping = code_map(vocab)
     uniq = {v: mapping.get(fold(v)) for v in pd.unique(s) if v != ""}
-    mapped = s.map(uniq)
+    mapped = _map_values(s, uniq)
     bad = (mapped.isna().to_numpy() & ~blank)
     allowed = sorted(set(mapping.values()))
     col.add(bad, name, f"unknown {vocab} code (allowed: {', '.join(allowed)})", s)
@@ -205,8 +225,8 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
     for name, spec in tables().items():
         if spec.key and name in t:
             problems += _duplicates(t[name], list(spec.key), name, src.get(name, name))
-    unit_ids = pd.Index(units["unit_id"].dropna().unique())
-    cadre_ids = pd.Index(cadres["cadre_id"].dropna().unique())
+    unit_ids = pd.Index(units["unit_id"].dropna().unique().astype(object))
+    cadre_ids = pd.Index(cadres["cadre_id"].dropna().unique().astype(object))
 
     def ref(table: str, column: str, index: pd.Index, what: str) -> None:
         target = "units" if index is unit_ids else "cadres"
@@ -214,7 +234,8 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
             return
         f = t[table]
         v = f[column]
-        mask = v.notna() & (v != "") & ~v.isin(index)
+        known = index.get_indexer(v.to_numpy(dtype=object)) >= 0
+        mask = v.notna().to_numpy() & (v != "").to_numpy() & ~known
         problems.extend(_where(f, mask, table, src.get(table, table), column, f"unknown {what}"))
 
     ref("units", "parent_id", unit_ids, "parent unit (not in units)")

@@ -48,8 +48,6 @@ table.cm td.num{text-align:right;white-space:nowrap}
 .st-green::before{content:"● "}.st-amber::before{content:"◐ "}.st-red::before{content:"○ "}
 ul.cm-findings li{margin-bottom:3px}
 .cm-note{color:#444;font-style:italic}
-@media print{.cm-pagemark{position:fixed;bottom:0;left:0;right:0;text-align:center;font-size:8pt;color:#555}}
-@media screen{.cm-pagemark{display:none}}
 </style>
 """
 
@@ -157,8 +155,7 @@ def header(ctx: ReportContext, unit_id: str = ALL, title: str = "BÁO CÁO THEO 
     sample = f"<div class='cm-band'>{SAMPLE_BAND}</div>" if ctx.is_sample else ""
     mark = (f"Báo cáo được tạo tự động từ cơ sở dữ liệu cán bộ; số liệu tính đến ngày {fmt.date(ctx.as_of)}; "
             f"lập lúc {_e(ctx.provenance['generated_at'][:16].replace('T', ' '))}.")
-    page_mark = f"<div class='cm-pagemark'>{'DỮ LIỆU MẪU — ' if ctx.is_sample else ''}{mark}</div>"
-    text = f"""{CSS}{sample}{page_mark}
+    text = f"""{CSS}{sample}
 <div class='cm-top'>
  <div><div class='org'>{_e(org.party_committee)}</div><div class='org'>{_e(org.issuer)}</div><div>*</div></div>
  <div><div class='org'>ĐẢNG CỘNG SẢN VIỆT NAM</div>
@@ -170,6 +167,12 @@ Tỉnh ủy về công tác cán bộ trẻ</div>
 <div class='cm-scope'>{_e(scope)}</div>
 <div class='cm-mark'>{mark}</div>"""
     return HTMLFragment(text)
+
+
+def page_marks(ctx: ReportContext) -> dict[str, str]:
+    """Notes printed on every PDF page (the renderer reads them from ``nb.metadata["cadre"]``)."""
+    footer = f"Báo cáo tạo tự động từ cơ sở dữ liệu cán bộ, số liệu đến ngày {fmt.date(ctx.as_of)}"
+    return {"page_header": SAMPLE_BAND if ctx.is_sample else "", "page_footer": footer}
 
 
 # --- I. results -------------------------------------------------------------------------------------

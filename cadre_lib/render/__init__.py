@@ -1,0 +1,67 @@
+"""Rendering of executed report notebooks for leadership: offline HTML and A4 PDF.
+
+API
+    ``to_html(nb, *, resources=None) -> str``
+        Self-contained HTML (no code, no prompts, images embedded, no network reference, NFC, UTF-8).
+    ``to_pdf(nb, out_path) -> None``
+        The same page printed to A4 PDF by Debian's ``/usr/bin/chromium`` (one browser start per call).
+    ``PdfRenderer``
+        Context manager keeping one Chromium alive for a batch::
+
+            with PdfRenderer() as r:
+                for nb, path in reports:
+                    r.render(nb, path)           # or r.render_html(html, path) if you have the HTML
+
+nbconvert: ``jupyter nbconvert --to cadre_html nb.ipynb`` / ``--to cadre_pdf`` (entry points in pyproject.toml).
+Per-page notes in the PDF come from ``nb.metadata["cadre"]["page_header"]`` / ``["page_footer"]``.
+Chart style for the notebooks: :func:`cadre_lib.render.mpl_style.apply_style`.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import threading
+from typing import Any
+
+import nbformat
+
+from .exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
+from .pdf import ChromiumNotFound, PdfRenderer, chromium_executable
+
+__all__ = [
+    "CadrePDFExporter",
+    "ChromiumNotFound",
+    "OfflineHTMLExporter",
+    "PdfRenderer",
+    "chromium_executable",
+    "nfc",
+    "to_html",
+    "to_pdf",
+]
+
+_local = threading.local()
+
+
+def _html_exporter() -> OfflineHTMLExporter:
+    # Building an exporter (template lookup, Jinja environment) costs more than rendering a small report, and
+    # exporters keep per-call state, so: one per thread.
+    exporter = getattr(_local, "exporter", None)
+    if exporter is None:
+        exporter = _local.exporter = OfflineHTMLExporter()
+    return exporter
+
+
+def to_html(nb: nbformat.NotebookNode, *, resources: dict[str, Any] | None = None) -> str:
+    """Executed notebook → self-contained offline HTML report (a ``str``; write it with ``encoding="utf-8"``).
+
+    ``resources`` is passed to nbconvert (e.g. ``{"metadata": {"name": "overview"}}`` sets the default
+    ``<title>``; ``nb.metadata["title"]`` wins). The notebook is not modified.
+    """
+    html, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    return html
+
+
+def to_pdf(nb: nbformat.NotebookNode, out_path: pathlib.Path) -> None:
+    """Executed notebook → A4 PDF at ``out_path``. For many notebooks use one :class:`PdfRenderer`."""
+    with PdfRenderer() as renderer:
+        renderer.render(nb, out_path)

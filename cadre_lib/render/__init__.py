@@ -21,12 +21,32 @@ from __future__ import annotations
 
 import pathlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:
+    import nbformat
 
-from .exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
-from .pdf import ChromiumNotFound, PdfRenderer, chromium_executable
+    from .exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
+    from .pdf import ChromiumNotFound, PdfRenderer, chromium_executable
+
+# Exporters import nbconvert (about 2 s): loaded on first use, so that notebooks importing only
+# ``cadre_lib.render.mpl_style`` stay fast (PEP 562).
+_LAZY = {
+    "CadrePDFExporter": "exporters",
+    "OfflineHTMLExporter": "exporters",
+    "nfc": "exporters",
+    "ChromiumNotFound": "pdf",
+    "PdfRenderer": "pdf",
+    "chromium_executable": "pdf",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CadrePDFExporter",
@@ -43,6 +63,8 @@ _local = threading.local()
 
 
 def _html_exporter() -> OfflineHTMLExporter:
+    from .exporters import OfflineHTMLExporter
+
     # Building an exporter (template lookup, Jinja environment) costs more than rendering a small report, and
     # exporters keep per-call state, so: one per thread.
     exporter = getattr(_local, "exporter", None)
@@ -63,5 +85,7 @@ def to_html(nb: nbformat.NotebookNode, *, resources: dict[str, Any] | None = Non
 
 def to_pdf(nb: nbformat.NotebookNode, out_path: pathlib.Path) -> None:
     """Executed notebook → A4 PDF at ``out_path``. For many notebooks use one :class:`PdfRenderer`."""
+    from .pdf import PdfRenderer
+
     with PdfRenderer() as renderer:
         renderer.render(nb, out_path)

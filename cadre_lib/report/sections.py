@@ -31,7 +31,7 @@ CSS = """
 .cm-band{background:#7a1f1f;color:#fff;text-align:center;font-weight:700;padding:6px;letter-spacing:.5px;
  margin-bottom:10px}
 .cm-top{display:flex;justify-content:space-between;text-align:center;margin:6px 0 14px 0}
-.cm-top div{width:48%}.cm-top .org{font-weight:700}.cm-top .date{font-style:italic;margin-top:6px}
+.cm-top{font-size:.92em}.cm-top>div{width:49%;white-space:nowrap}.cm-top .org{font-weight:700}.cm-top .date{font-style:italic;margin-top:6px}
 .cm-title{text-align:center;font-size:1.45em;font-weight:700;margin:12px 0 2px 0}
 .cm-subtitle{text-align:center;font-weight:600;margin:0 8% 4px 8%}
 .cm-scope{text-align:center;font-size:1.1em;margin-bottom:8px}

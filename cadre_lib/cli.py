@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,31 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .batch import KNOWN_NOTEBOOKS, RunOptions, run_reports
+
+    opts = RunOptions(
+        data=args.data, params=args.params, as_of=args.as_of, units=args.units,
+        notebooks=[n.strip() for n in (args.notebooks or ",".join(KNOWN_NOTEBOOKS)).split(",") if n.strip()],
+        formats=[f.strip() for f in args.formats.split(",") if f.strip()], jobs=args.jobs,
+        audience=args.audience, out=args.out, timeout=args.timeout, progress=args.progress, job=args.job,
+    )
+    return run_reports(opts)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from .report.context import ROOT
+    from .runner import crontab_lines, load_schedule, systemd_units
+
+    schedule = load_schedule(Path(args.schedule) if args.schedule else ROOT / "parameters" / "schedule.yaml")
+    python = args.python or sys.executable
+    if args.format in ("cron", "both"):
+        print(crontab_lines(schedule, ROOT, python))
+    if args.format in ("systemd", "both"):
+        print(systemd_units(schedule, ROOT, python))
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, as_of: bool = True) -> None:
     p.add_argument("--data", default=DEFAULT_DATA, help="register folder or workbook (default: %(default)s)")
     p.add_argument("--params", default=None, help="parameters file (default: parameters/default.yaml)")
@@ -127,12 +152,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024)
     p.set_defaults(func=cmd_sample_data)
 
-    for name, register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("run", help="execute and render the report notebooks (the main job)")
+    _common(p)
+    p.add_argument("--units", default="default",
+                   help="default (departments and district-level units), all, none, departments, districts, "
+                        "communes, or unit codes ID,ID,...")
+    p.add_argument("--notebooks", default=None, help="overview,unit,data_quality (default: all three)")
+    p.add_argument("--formats", default="html,pdf", help="html,pdf (default), html or pdf")
+    p.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: CPU count)")
+    p.add_argument("--audience", default="leadership", choices=["leadership", "analyst"],
+                   help="leadership (no personal names, default) or analyst (named action lists)")
+    p.add_argument("--out", default="reports", help="reports folder (default: %(default)s)")
+    p.add_argument("--timeout", type=int, default=900, help="seconds per notebook (default: %(default)s)")
+    p.add_argument("--job", default=None, help="a job of parameters/schedule.yaml (as_of from its rule)")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("schedule", help="print crontab lines / systemd timers for the scheduled jobs")
+    p.add_argument("--schedule", default=None, help="schedule file (default: parameters/schedule.yaml)")
+    p.add_argument("--format", choices=["cron", "systemd", "both"], default="both")
+    p.add_argument("--python", default=None, help="interpreter to run (default: this one)")
+    p.set_defaults(func=cmd_schedule)
     return parser
-
-
-_EXTRA_COMMANDS: list[tuple[str, Callable[[Any], None]]] = []
 
 
 def _print_error(exc: CadreError, max_problems: int) -> None:

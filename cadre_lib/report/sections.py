@@ -31,7 +31,8 @@ CSS = """
 .cm-band{background:#7a1f1f;color:#fff;text-align:center;font-weight:700;padding:6px;letter-spacing:.5px;
  margin-bottom:10px}
 .cm-top{display:flex;justify-content:space-between;text-align:center;margin:6px 0 14px 0}
-.cm-top{font-size:.92em}.cm-top>div{width:49%;white-space:nowrap}.cm-top .org{font-weight:700}.cm-top .date{font-style:italic;margin-top:6px}
+.cm-top{font-size:.92em}.cm-top>div{width:49%;white-space:nowrap}
+.cm-top .org{font-weight:700}.cm-top .date{font-style:italic;margin-top:6px}
 .cm-title{text-align:center;font-size:1.45em;font-weight:700;margin:12px 0 2px 0}
 .cm-subtitle{text-align:center;font-weight:600;margin:0 8% 4px 8%}
 .cm-scope{text-align:center;font-size:1.1em;margin-bottom:8px}
@@ -118,16 +119,25 @@ def _subtree(ctx: ReportContext, unit_id: str) -> pd.DataFrame:
 def show(*items: Any) -> None:
     """Display fragments and figures in a notebook (figures are closed after display, so nothing leaks
     into the next cell). ``None`` items (a chart with no data) are skipped."""
-    from IPython.display import display
+    from IPython.display import Image, display
 
     for item in items:
         if item is None:
             continue
-        display(item)
         if hasattr(item, "savefig"):
+            import io
+
             import matplotlib.pyplot as plt
 
+            buf = io.BytesIO()
+            item.savefig(buf, format="png", dpi=110)
+            titles = [item._suptitle] if getattr(item, "_suptitle", None) else []
+            titles += [t for ax in item.axes for t in (ax.title, ax._left_title)]
+            alt = "; ".join(t.get_text() for t in titles if t.get_text())
+            display(Image(buf.getvalue(), metadata={"alt": alt or "Biểu đồ"}))
             plt.close(item)
+        else:
+            display(item)
 
 
 def heading(text: str, level: int = 4) -> HTMLFragment:
@@ -270,38 +280,69 @@ def _pct_axis(ax: Any, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
 
 
-def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
-    """The indicator at quarter ends, all levels and each level, with the target as a dashed line."""
+_TREND_STYLES = {"all": ("#000000", "-", "o"), "tinh": ("#0072B2", "--", "s"), "huyen": ("#E69F00", "-.", "^"),
+                 "xa": ("#009E73", ":", "D")}
+
+
+def _draw_trend(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, title: str) -> None:
+    import matplotlib.dates as mdates
+
+    t = ctx.trends[(ctx.trends.indicator == indicator) & (ctx.trends.unit_id == unit_id)]
+    for lv in ["all", *scope_levels(ctx, unit_id)]:
+        s = t[t.level == lv].sort_values("date")
+        color, ls, marker = _TREND_STYLES.get(lv, ("#555555", "-", "o"))
+        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=2.5,
+                label=level_label(ctx, lv))
+    target = ctx.params.target(indicator, "all")
+    if target is not None:
+        ax.axhline(target, color="#D55E00", linestyle=(0, (5, 3)), linewidth=1.1, label="Mục tiêu")
+    ax.set_title(title, loc="left", fontsize=8.5)
+    _pct_axis(ax)
+    ax.set_ylim(0, max(1.0, float(t.value.astype(float).max()) * 1.1) if len(t) else 1.0)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(labelsize=7)
+
+
+def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE) -> Any:
+    """The headline indicators at quarter ends (one small chart each, one figure), all levels and each
+    level, the target as a dashed line."""
     import matplotlib.pyplot as plt
 
     from ..render.mpl_style import apply_style
 
     apply_style()
-    ind = INDICATORS[indicator]
-    t = ctx.trends[(ctx.trends.indicator == indicator) & (ctx.trends.unit_id == unit_id)]
+    rows = (len(indicators) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(7.4, 2.3 * rows + 0.7), sharex=True, squeeze=False,
+                             layout="constrained")
+    for ax, ind_id in zip(axes.flat, indicators, strict=False):
+        r = ctx.record(ind_id, unit_id, "all")
+        now = fmt.pct(None if pd.isna(r.value) else float(r.value))
+        import textwrap
+
+        _draw_trend(ctx, ax, ind_id, unit_id, textwrap.fill(f"{INDICATORS[ind_id].label_vi}: {now}", 52))
+    for ax in list(axes.flat)[len(indicators):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=7, frameon=False)
+    dates = ctx.trends.date
+    fig.suptitle(f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(dates.min().date())} – "
+                 f"{fmt.date(ctx.as_of)}", fontsize=10)
+    return fig
+
+
+def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
+    """One indicator at quarter ends, all levels and each level, with the target as a dashed line."""
+    import matplotlib.pyplot as plt
+
+    from ..render.mpl_style import apply_style
+
+    apply_style()
     fig, ax = plt.subplots(figsize=(7.2, 3.1))
-    styles = {"all": ("#000000", "-", "o"), "tinh": ("#0072B2", "--", "s"), "huyen": ("#E69F00", "-.", "^"),
-              "xa": ("#009E73", ":", "D")}
-    for lv in ["all", *scope_levels(ctx, unit_id)]:
-        s = t[t.level == lv].sort_values("date")
-        color, ls, marker = styles.get(lv, ("#555555", "-", "o"))
-        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=3,
-                label=level_label(ctx, lv))
-    target = ctx.params.target(indicator, "all")
-    if target is not None:
-        ax.axhline(target, color="#D55E00", linestyle=(0, (5, 3)), linewidth=1.2)
-        ax.annotate(f"Mục tiêu {fmt.target_pct(target)}", xy=(0.01, target), xycoords=("axes fraction", "data"),
-                    va="bottom", fontsize=8, color="#8a2b00")
     r = ctx.record(indicator, unit_id, "all")
     now = fmt.pct(None if pd.isna(r.value) else float(r.value))
-    ax.set_title(f"{ind.label_vi}: {now} tại ngày {fmt.date(ctx.as_of)}", loc="left", fontsize=10)
-    ax.set_ylabel("Tỷ lệ")
-    _pct_axis(ax)
-    ax.set_ylim(bottom=0)
-    import matplotlib.dates as mdates
-
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    _draw_trend(ctx, ax, indicator, unit_id, f"{INDICATORS[indicator].label_vi}: {now} tại ngày {fmt.date(ctx.as_of)}")
+    ax.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     fig.set_layout_engine("constrained")
     return fig
 

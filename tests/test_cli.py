@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
-from cadre_lib.cli import main
 from conftest import HEADERS
 from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
+
+from cadre_lib.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

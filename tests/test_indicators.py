@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import UNITS, params
 
 from cadre_lib.engine import Engine, age_at
 from cadre_lib.validate import load_register
-from conftest import UNITS, params
 
 CADRES = [
     # id, name, gender, birth, unit, position, leader, head

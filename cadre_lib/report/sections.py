@@ -291,7 +291,7 @@ def _draw_trend(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, title
     for lv in ["all", *scope_levels(ctx, unit_id)]:
         s = t[t.level == lv].sort_values("date")
         color, ls, marker = _TREND_STYLES.get(lv, ("#555555", "-", "o"))
-        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=2.5,
+        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=2.5, markevery=[-1],
                 label=level_label(ctx, lv))
     target = ctx.params.target(indicator, "all")
     if target is not None:

@@ -9,6 +9,7 @@ lists the same items, so a number and the people behind it can never disagree.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
-from .hierarchy import ALL
+from .hierarchy import ALL, isin, lookup, lookup_many
 from .indicators import INDICATORS, Indicator
 from .params import Params
 from .validate import Register
@@ -39,9 +40,34 @@ class Items:
     distinct: bool
 
 
+@dataclass
+class _Layout:
+    """Where the items of an indicator are counted: pair ``i`` puts item ``item[i]`` in group ``g[i]``
+    (scope x level slot); ``den`` counts each group. Distinct counts keep the pairs of keys met on one
+    item only (``single``) apart from the (group, key) combinations ``comb`` of the others."""
+
+    size: int
+    item: np.ndarray
+    g: np.ndarray
+    den: np.ndarray
+    single: np.ndarray | None = None
+    comb: np.ndarray | None = None
+    k: np.int64 = np.int64(1)
+
+
 def _ymd(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     idx = pd.DatetimeIndex(values)
     return idx.year.to_numpy(np.int64), (idx.month * 100 + idx.day).to_numpy(np.int64)
+
+
+def _year_end(years: pd.Series) -> np.ndarray:
+    """31 December of each year (NaT where the year is missing), as datetime64[s]."""
+    codes, uniques = pd.factorize(years)  # a handful of distinct years
+    y = uniques.to_numpy(dtype=np.int64)
+    new_year = (y - 1969).astype("datetime64[Y]").astype("datetime64[D]")  # 1 January of the next year
+    table = (new_year - np.timedelta64(1, "D")).astype("datetime64[s]")
+    out: np.ndarray = np.append(table, np.datetime64("NaT", "s"))[codes]
+    return out
 
 
 def age_at(birth: pd.Series | np.ndarray, day: dt.date | pd.Series | np.ndarray) -> np.ndarray:
@@ -71,20 +97,17 @@ class Engine:
         )
         cad = register.cadres
         self.cadre_index = pd.Index(cad["cadre_id"])
-        self.cadre_unit = h.unit_ids.get_indexer(cad["unit_id"])
         self.cadre_female = (cad["gender"] == "nu").to_numpy()
         self.birth = cad["birth_date"]
-        pl = register.planning
-        self.pl_cadre = self.cadre_index.get_indexer(pl["cadre_id"])
-        self.pl_unit = h.unit_ids.get_indexer(pl["unit_id"])
-        self.pl_in_terms = pl["term"].isin(params.terms).to_numpy()
-        mv = register.movements
-        self.mv_cadre = self.cadre_index.get_indexer(mv["cadre_id"])
-        self.mv_unit = h.unit_ids.get_indexer(mv["to_unit_id"])
-        ev = register.evaluations
-        year_end = pd.to_datetime(ev["year"].astype("float64").map(lambda y: f"{int(y)}-12-31" if y == y else None))
-        self.ev_date = ev["evaluated_on"].fillna(year_end.astype("datetime64[s]"))
-        self.ev_cadre = self.cadre_index.get_indexer(ev["cadre_id"])
+        pl, mv, ev, tr = register.planning, register.movements, register.evaluations, register.training
+        # cadre and unit codes of every row (text ids hashed once per table of ids)
+        self.pl_cadre, self.mv_cadre, self.ev_cadre, self.tr_cadre = lookup_many(
+            [pl["cadre_id"], mv["cadre_id"], ev["cadre_id"], tr["cadre_id"]], cad["cadre_id"])
+        self.cadre_unit, self.pl_unit, self.mv_unit = lookup_many(
+            [cad["unit_id"], pl["unit_id"], mv["to_unit_id"]], h.unit_ids)
+        self.pl_in_terms = isin(pl["term"], list(params.terms))
+        self.mv_kind, self.mv_kinds = pd.factorize(mv["kind"])  # one pass instead of one per kind
+        self.ev_date = ev["evaluated_on"].fillna(pd.Series(_year_end(ev["year"]), index=ev.index))
         self.ev_year = ev["year"].to_numpy(dtype=np.int64, na_value=0)
         self._cache: dict[tuple[str, dt.date], Any] = {}
 
@@ -117,22 +140,24 @@ class Engine:
         """Per cadre: of their evaluations dated <= as_of, the one of the latest year is not_completed."""
 
         def f() -> np.ndarray:
-            ok = (self.ev_date <= pd.Timestamp(as_of)).to_numpy()
-            ev = pd.DataFrame({"c": self.ev_cadre[ok], "y": self.ev_year[ok],
-                               "bad": (self.reg.evaluations["rating"] == "not_completed").to_numpy()[ok]})
-            last = ev.sort_values(["c", "y"]).drop_duplicates("c", keep="last")
+            rows = np.flatnonzero((self.ev_date <= pd.Timestamp(as_of)).to_numpy())
+            cadre, year = self.ev_cadre[rows], self.ev_year[rows]
+            latest = np.full(len(self.cadre_index), np.iinfo(np.int64).min)
+            np.maximum.at(latest, cadre, year)  # one evaluation per (cadre, year): the latest is unique
+            last = year == latest[cadre]
+            rating = self.reg.evaluations["rating"].to_numpy()[rows[last]]
             flag = np.zeros(len(self.cadre_index), dtype=bool)
-            flag[last["c"].to_numpy()[last["bad"].to_numpy()]] = True
+            flag[cadre[last][rating == "not_completed"]] = True
             return flag
 
         result: np.ndarray = self._memo("oos", as_of, f)
         return result
 
     def movement_window(self, kind: str, as_of: dt.date) -> np.ndarray:
-        mv = self.reg.movements
-        d = mv["date"]
-        m = (mv["kind"] == kind) & (d >= pd.Timestamp(self.params.period_start)) & (d <= pd.Timestamp(as_of))
-        return np.flatnonzero(m.to_numpy())
+        d = self.reg.movements["date"]
+        in_window = ((d >= pd.Timestamp(self.params.period_start)) & (d <= pd.Timestamp(as_of))).to_numpy()
+        code = self.mv_kinds.get_indexer([kind])[0]  # -1: no movement of this kind
+        return np.flatnonzero(in_window & (self.mv_kind == code) & (code >= 0))
 
     # --- indicator item builders (the "fn" of the registry) -------------------------------------
 
@@ -161,9 +186,10 @@ class Engine:
     def trained(self, as_of: dt.date) -> np.ndarray:
         def f() -> np.ndarray:
             tr = self.reg.training
-            ok = ((tr["course_type"] == "leadership") & (tr["completed_on"] <= pd.Timestamp(as_of))).to_numpy()
+            done = np.flatnonzero((tr["completed_on"] <= pd.Timestamp(as_of)).to_numpy())
+            rows = done[tr["course_type"].to_numpy()[done] == "leadership"]
             flag = np.zeros(len(self.cadre_index), dtype=bool)
-            flag[self.cadre_index.get_indexer(tr["cadre_id"][ok])] = True
+            flag[self.tr_cadre[rows]] = True
             return flag
 
         result: np.ndarray = self._memo("trained", as_of, f)
@@ -199,7 +225,10 @@ class Engine:
         added = self.reg.planning["added_on"].to_numpy()[rows]
         left = pd.DataFrame({"i": np.arange(len(rows)), "c": self.pl_cadre[rows], "added": added})
         left["ymin"] = pd.DatetimeIndex(left["added"]).year - 1
-        right = pd.DataFrame({"c": self.ev_cadre, "y": self.ev_year, "d": self.ev_date.to_numpy()})
+        planned = np.zeros(len(self.cadre_index) + 1, dtype=bool)  # last slot: code -1 (unknown cadre)
+        planned[left["c"].to_numpy()] = True
+        keep = planned[self.ev_cadre]  # only the evaluations of cadres on the left can match
+        right = pd.DataFrame({"c": self.ev_cadre[keep], "y": self.ev_year[keep], "d": self.ev_date.to_numpy()[keep]})
         m = left.merge(right, on="c", how="inner")
         ok = m.loc[(m["d"] <= m["added"]) & (m["y"] >= m["ymin"]), "i"].to_numpy()
         num = np.zeros(len(rows), dtype=bool)
@@ -214,8 +243,16 @@ class Engine:
 
     # --- counting -------------------------------------------------------------------------------
 
-    def _count(self, it: Items) -> tuple[np.ndarray, np.ndarray]:
-        """Numerator and denominator for every (scope, level slot); scope n = ALL, slot 0 = all."""
+    def _layout(self, it: Items, cache: dict[bytes, _Layout] | None = None) -> _Layout:
+        """The (item, scope, level slot) pairs of ``it`` and its denominators, which depend on where the
+        items are (and, for distinct counts, who they are) but not on the numerator: indicators that
+        count the same items (young / women / out of standard among planned cadres) share one layout."""
+        digest = hashlib.blake2b(it.unit.tobytes(), digest_size=16)
+        if it.distinct:
+            digest.update(it.key.tobytes())
+        ckey = bytes([it.distinct]) + digest.digest()
+        if cache is not None and ckey in cache:
+            return cache[ckey]
         nslot = len(self.levels) + 1
         size = (self.h.n + 1) * nslot
         item, scope = self.h.expand(it.unit)
@@ -223,15 +260,32 @@ class Engine:
         lvl = slot > 0
         g = np.concatenate([scope * nslot, scope[lvl] * nslot + slot[lvl]])
         item = np.concatenate([item, item[lvl]])
-        num = it.num[item]
         if not it.distinct:
-            return (np.bincount(g, weights=num, minlength=size).astype(np.int64),
-                    np.bincount(g, minlength=size).astype(np.int64))
-        k = np.int64(int(it.key.max()) + 1 if len(it.key) else 1)
-        comb = g.astype(np.int64) * k + it.key[item]
-        den = np.bincount(pd.unique(comb) // k, minlength=size)
-        nm = np.bincount(pd.unique(comb[num]) // k, minlength=size)
-        return nm.astype(np.int64), den.astype(np.int64)
+            layout = _Layout(size, item, g, np.bincount(g, minlength=size))
+        else:
+            # A key met on one item only is counted once per group anyway; the pairs of the other keys
+            # are deduplicated through their (group, key) combination.
+            if len(it.key) and it.key.min() >= 0:
+                single = (np.bincount(it.key)[it.key] == 1)[item]
+            else:
+                single = np.zeros(len(item), dtype=bool)
+            k = np.int64(int(it.key.max()) + 1 if len(it.key) else 1)
+            comb = g[~single].astype(np.int64) * k + it.key[item[~single]]
+            den = np.bincount(g[single], minlength=size) + np.bincount(pd.unique(comb) // k, minlength=size)
+            layout = _Layout(size, item, g, den, single, comb, k)
+        if cache is not None:
+            cache[ckey] = layout
+        return layout
+
+    def _count(self, it: Items, cache: dict[bytes, _Layout] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Numerator and denominator for every (scope, level slot); scope n = ALL, slot 0 = all."""
+        lay = self._layout(it, cache)
+        num = it.num[lay.item]
+        if lay.single is None or lay.comb is None:
+            return np.bincount(lay.g, weights=num, minlength=lay.size).astype(np.int64), lay.den.astype(np.int64)
+        nm = (np.bincount(lay.g[lay.single & num], minlength=lay.size)
+              + np.bincount(pd.unique(lay.comb[num[~lay.single]]) // lay.k, minlength=lay.size))
+        return nm.astype(np.int64), lay.den.astype(np.int64)
 
     def compute(self, as_of: dt.date | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
         """All records for every indicator x scope x level, in a stable order."""
@@ -240,9 +294,10 @@ class Engine:
         scope_ids = np.array([*map(str, self.h.unit_ids), ALL], dtype=object)
         level_names = np.array([LEVEL_ALL, *self.levels], dtype=object)
         frames = []
+        layouts: dict[bytes, _Layout] = {}
         for ind_id in indicators or list(INDICATORS):
             ind = INDICATORS[ind_id]
-            num, den = self._count(self.items(ind, day))
+            num, den = self._count(self.items(ind, day), layouts)
             g = np.arange(len(num))
             frames.append(pd.DataFrame({
                 "indicator": ind_id,
@@ -330,10 +385,8 @@ class Engine:
             return out
         table = self.reg.table(it.table)
         sub = table.iloc[ref].drop(columns=["_row"]).reset_index(drop=True)
-        cadre_pos = self.cadre_index.get_indexer(sub["cadre_id"])
-        extra = self._cadre_cols(cadre_pos, day)
-        for col in ("cadre_id",):
-            extra.pop(col)
+        cadre_pos = lookup(sub["cadre_id"], self.reg.cadres["cadre_id"])
+        extra = {k: v for k, v in self._cadre_cols(cadre_pos, day).items() if k not in sub.columns}
         front = pd.DataFrame(extra)
         out = pd.concat([sub, front], axis=1)
         if it.table == "cadres":

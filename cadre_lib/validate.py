@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import Problem, RegisterError
-from .hierarchy import Hierarchy
+from .hierarchy import Hierarchy, as_arrow_text, isin_many
 from .sources import RawTable, read_register
 from .vocab import ColumnSpec, TableSpec, code_map, fold, tables
 
@@ -65,34 +67,38 @@ class _Collector:
         self.raw = raw
         self.problems: list[Problem] = []
 
-    def add(self, mask: np.ndarray, column: str, message: str, values: pd.Series | None = None) -> None:
+    def add(self, mask: np.ndarray, column: str, message: str, values: pd.Series | None = None,
+            codes: np.ndarray | None = None) -> None:
+        """One problem per row of ``mask``, showing the row's value: ``values[row]``, or
+        ``values[codes[row]]`` when ``values`` holds the distinct values of the column."""
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
-        vals = values.to_numpy()[idx] if values is not None else [None] * len(idx)
+        if values is None:
+            vals: Any = [None] * len(idx)
+        else:
+            vals = values.iloc[idx if codes is None else codes[idx]].to_numpy()
         rows = self.raw.rows[idx]
         for r, v in zip(rows, vals, strict=True):
             self.problems.append(Problem(self.raw.name, message, self.raw.source, int(r), column, v))
 
 
 def _nfc(s: pd.Series) -> pd.Series:
-    """NFC-normalise a text column (vectorised with pyarrow when the column is Arrow-backed)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        out = pc.utf8_normalize(arr, form="NFC")
-        return pd.Series(out.to_pandas(types_mapper=pd.ArrowDtype).astype("str"), index=s.index)
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return s.astype(str).str.normalize("NFC")
+    """NFC-normalise a text column, as a ``str`` Series (Arrow-backed). Only the distinct values of a
+    non-ASCII column go through the normaliser; a chunk already in NFC is kept as it is."""
+    arr = as_arrow_text(s)
+    if len(arr) > arr.null_count and not pc.all(pc.string_is_ascii(arr)).as_py():
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        arr = pa.chunked_array([_nfc_chunk(c) for c in chunks], type=pa.large_string())
+    return pd.Series(pd.array(arr, dtype="str"), index=s.index)
 
 
-def _map_values(s: pd.Series, mapping: dict[str, str | None]) -> pd.Series:
-    """``s.map(mapping)`` through the distinct values only (fast on large, repetitive columns)."""
-    codes, uniques = pd.factorize(s)
-    table = np.array([mapping.get(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(table[codes], index=s.index, dtype=object)
+def _nfc_chunk(chunk: pa.Array) -> pa.Array:
+    encoded = pc.dictionary_encode(chunk)
+    normal = pc.utf8_normalize(encoded.dictionary, form="NFC")
+    if normal.equals(encoded.dictionary):
+        return chunk
+    return pa.DictionaryArray.from_arrays(encoded.indices, normal).dictionary_decode()
 
 
 def _parse_dates(s: pd.Series) -> pd.Series:
@@ -105,48 +111,57 @@ def _parse_dates(s: pd.Series) -> pd.Series:
 
 
 def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> pd.Series:
-    s = _nfc(raw_values)
-    blank = (s == "").to_numpy()
     name = spec.name
-    if not spec.nullable and spec.type != "bool":
-        col.add(blank, name, "a value is required")
     if spec.type in ("id", "text"):
+        s = _nfc(raw_values)
+        blank = (s == "").to_numpy()
+        if not spec.nullable:
+            col.add(blank, name, "a value is required")
         return s.where(~blank, None) if spec.nullable else s
+    # Dates, numbers, booleans and codes repeat a few thousand distinct values over millions of cells:
+    # parse the distinct values (``u``) once, then spread the results back through the codes.
+    codes, uniques = pd.factorize(raw_values, use_na_sentinel=False)
+    u = _nfc(pd.Series(uniques))
+    blank = (u == "").to_numpy()
+    if not spec.nullable and spec.type != "bool":
+        col.add(blank[codes], name, "a value is required")
+
+    def report(bad: np.ndarray, message: str) -> None:
+        col.add(bad[codes], name, message, u, codes)
+
+    def spread(parsed: pd.Series) -> pd.Series:
+        return parsed.take(codes).set_axis(raw_values.index)
+
     if spec.type == "date":
-        out = _parse_dates(s)
-        bad = (out.isna().to_numpy() & ~blank)
-        col.add(bad, name, "not a date (use YYYY-MM-DD or DD/MM/YYYY)", s)
-        early = (out < _MIN_DATE).fillna(False).to_numpy()
-        col.add(early, name, "implausible date (before 1900)", s)
-        return out.where(~early)
+        dates = _parse_dates(u)
+        report(dates.isna().to_numpy() & ~blank, "not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        early = (dates < _MIN_DATE).fillna(False).to_numpy()
+        report(early, "implausible date (before 1900)")
+        return spread(dates.where(~early))
     if spec.type == "int":
-        num = pd.to_numeric(s.where(~blank, None), errors="coerce")
-        bad = ((num.isna() | (num % 1 != 0)).to_numpy() & ~blank)
-        col.add(bad, name, "not a whole number", s)
-        return num.where(~pd.Series(bad, index=num.index)).astype("Int64")
-    if spec.type == "bool":
-        mapping = code_map("bool")
-        uniq = {v: mapping.get(fold(v)) for v in pd.unique(s) if v != ""}
-        mapped = _map_values(s, uniq)
-        bad = (mapped.isna().to_numpy() & ~blank)
-        col.add(bad, name, "not a yes/no value (use true/false, 1/0, x/blank, có/không, yes/no)", s)
-        return (mapped == "true").fillna(False).astype(bool)
-    vocab = spec.vocabulary
-    assert vocab is not None, spec.type
+        num = pd.to_numeric(u.where(~blank, None), errors="coerce")
+        bad = (num.isna() | (num % 1 != 0) | ~(num.abs() < 2**63)).to_numpy() & ~blank
+        report(bad, "not a whole number")
+        return spread(num.where(~bad).astype("Int64"))
+    vocab = spec.vocabulary or "bool"
     mapping = code_map(vocab)
-    uniq = {v: mapping.get(fold(v)) for v in pd.unique(s) if v != ""}
-    mapped = _map_values(s, uniq)
-    bad = (mapped.isna().to_numpy() & ~blank)
+    mapped = pd.Series([mapping.get(fold(v)) if isinstance(v, str) and v else None for v in u], dtype=object)
+    bad = mapped.isna().to_numpy() & ~blank
+    if spec.type == "bool":
+        report(bad, "not a yes/no value (use true/false, 1/0, x/blank, có/không, yes/no)")
+        return pd.Series((mapped == "true").to_numpy(dtype=bool)[codes], index=raw_values.index)
+    assert spec.vocabulary is not None, spec.type
     allowed = sorted(set(mapping.values()))
-    col.add(bad, name, f"unknown {vocab} code (allowed: {', '.join(allowed)})", s)
-    return mapped.astype(object)
+    report(bad, f"unknown {vocab} code (allowed: {', '.join(allowed)})")
+    return pd.Series(mapped.to_numpy()[codes], index=raw_values.index, dtype=object)
 
 
 def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[pd.DataFrame | None, list[Problem]]:
     col = _Collector(raw)
     header_map = spec.header_map()
     chosen: dict[str, str] = {}
-    for header in raw.frame.columns:
+    position: dict[str, int] = {}  # by position: two headers may read the same once stripped
+    for pos, header in enumerate(raw.frame.columns):
         canon = header_map.get(fold(header))
         if canon is None:
             if str(header).strip():
@@ -159,6 +174,7 @@ def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[p
             )
             continue
         chosen[canon] = str(header)
+        position[canon] = pos
     missing = [c.name for c in spec.columns.values() if not c.optional and c.name not in chosen]
     for m in missing:
         aliases = ", ".join(spec.columns[m].aliases[:3])
@@ -171,8 +187,7 @@ def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[p
     data: dict[str, Any] = {}
     for cspec in spec.columns.values():
         if cspec.name in chosen:
-            values = raw.frame[chosen[cspec.name]]
-            values = values.reset_index(drop=True)
+            values = raw.frame.iloc[:, position[cspec.name]].reset_index(drop=True)
         else:
             values = pd.Series([""] * n, dtype=object)
         data[cspec.name] = _parse_column(values, cspec, col)
@@ -201,20 +216,36 @@ def _where(frame: pd.DataFrame, mask: pd.Series | np.ndarray, table: str, source
     ]
 
 
+def _duplicated(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """``frame.duplicated(key, keep=False)`` through integer group codes (missing values are equal)."""
+    group = np.zeros(len(frame), dtype=np.int64)
+    n_groups = 1
+    for k in key:
+        codes, uniques = pd.factorize(frame[k], use_na_sentinel=False)
+        group = group * len(uniques) + codes
+        n_groups *= len(uniques)
+        if n_groups > 4 * len(frame):  # keep the codes dense enough for bincount
+            group, uniques = pd.factorize(group)
+            n_groups = len(uniques)
+    dup: np.ndarray = np.bincount(group, minlength=n_groups)[group] > 1
+    return dup
+
+
 def _duplicates(frame: pd.DataFrame, key: list[str], table: str, source: str) -> list[Problem]:
-    dup = frame.duplicated(key, keep=False)
+    dup = _duplicated(frame, key)
     if not dup.any():
         return []
-    first_row = frame.loc[dup].groupby(key, sort=False)["_row"].transform("min")
-    out = []
     sub = frame.loc[dup]
-    for (_, r), first in zip(sub.iterrows(), first_row, strict=True):
-        if r["_row"] == first:
+    first_row = sub.groupby(key, sort=False)["_row"].transform("min")
+    what = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+    column = key[-1] if len(key) > 1 else key[0]
+    out = []
+    for cells, first in zip(sub[[*key, "_row"]].to_numpy(dtype=object), first_row, strict=True):
+        row = cells[-1]
+        if row == first:
             continue
-        value = r[key[0]] if len(key) == 1 else tuple(r[k] for k in key)
-        what = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
-        out.append(Problem(table, f"duplicate {what}, already on row {first}", source, int(r["_row"]),
-                           key[-1] if len(key) > 1 else key[0], value))
+        value = cells[0] if len(key) == 1 else tuple(cells[:-1])
+        out.append(Problem(table, f"duplicate {what}, already on row {first}", source, int(row), column, value))
     return out
 
 
@@ -225,29 +256,28 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
     for name, spec in tables().items():
         if spec.key and name in t:
             problems += _duplicates(t[name], list(spec.key), name, src.get(name, name))
-    unit_ids = pd.Index(units["unit_id"].dropna().unique().astype(object))
-    cadre_ids = pd.Index(cadres["cadre_id"].dropna().unique().astype(object))
-
-    def ref(table: str, column: str, index: pd.Index, what: str) -> None:
-        target = "units" if index is unit_ids else "cadres"
-        if table not in parsed or target not in parsed:
-            return
-        f = t[table]
-        v = f[column]
-        known = index.get_indexer(v.to_numpy(dtype=object)) >= 0
-        mask = v.notna().to_numpy() & (v != "").to_numpy() & ~known
-        problems.extend(_where(f, mask, table, src.get(table, table), column, f"unknown {what}"))
-
-    ref("units", "parent_id", unit_ids, "parent unit (not in units)")
-    ref("cadres", "unit_id", unit_ids, "unit (not in units)")
-    ref("planning", "cadre_id", cadre_ids, "cadre (not in cadres)")
-    ref("planning", "unit_id", unit_ids, "unit (not in units)")
-    ref("training", "cadre_id", cadre_ids, "cadre (not in cadres)")
-    ref("movements", "cadre_id", cadre_ids, "cadre (not in cadres)")
-    ref("movements", "to_unit_id", unit_ids, "unit (not in units)")
-    ref("movements", "from_unit_id", unit_ids, "unit (not in units)")
-    ref("evaluations", "cadre_id", cadre_ids, "cadre (not in cadres)")
-    ref("unit_reports", "unit_id", unit_ids, "unit (not in units)")
+    known_ids = {"units": units["unit_id"].dropna().unique(), "cadres": cadres["cadre_id"].dropna().unique()}
+    refs = [  # (table, column, target table, what)
+        ("units", "parent_id", "units", "parent unit (not in units)"),
+        ("cadres", "unit_id", "units", "unit (not in units)"),
+        ("planning", "cadre_id", "cadres", "cadre (not in cadres)"),
+        ("planning", "unit_id", "units", "unit (not in units)"),
+        ("training", "cadre_id", "cadres", "cadre (not in cadres)"),
+        ("movements", "cadre_id", "cadres", "cadre (not in cadres)"),
+        ("movements", "to_unit_id", "units", "unit (not in units)"),
+        ("movements", "from_unit_id", "units", "unit (not in units)"),
+        ("evaluations", "cadre_id", "cadres", "cadre (not in cadres)"),
+        ("unit_reports", "unit_id", "units", "unit (not in units)"),
+    ]
+    refs = [r for r in refs if r[0] in parsed and r[2] in parsed]
+    known: dict[tuple[str, str], np.ndarray] = {}
+    for target, ids in known_ids.items():  # one hash of the ids per target table
+        todo = [(table, column) for table, column, tgt, _ in refs if tgt == target]
+        known.update(zip(todo, isin_many([t[table][column] for table, column in todo], ids), strict=True))
+    for table, column, _, what in refs:
+        v = t[table][column]
+        mask = v.notna().to_numpy() & (v != "").to_numpy() & ~known[table, column]
+        problems.extend(_where(t[table], mask, table, src.get(table, table), column, f"unknown {what}"))
 
     p = t["planning"]
     problems += _where(p, (p["removed_on"] < p["added_on"]).fillna(False), "planning", src.get("planning", ""),

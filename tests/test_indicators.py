@@ -255,3 +255,11 @@ def test_as_of_override_changes_window(make_register):
 
 def test_units_fixture_is_the_documented_tree():
     assert [u[0] for u in UNITS] == ["P", "D", "H", "X1", "X2"]
+
+
+def test_explain_columns_are_unique(engine):
+    for ind in ("young_share_leaders", "young_share_appointment", "young_share_planning", "rotation_plan_coverage"):
+        ex = engine.explain(ind)
+        assert not ex.columns.duplicated().any(), (ind, list(ex.columns))
+    leaders = engine.explain("young_share_leaders")
+    assert {"full_name", "age", "unit_name", "in_numerator"} <= set(leaders.columns)

@@ -58,7 +58,8 @@ def test_all_problems_listed_at_once(make_register):
 
 
 def test_missing_tables_and_columns(tmp_path):
-    path = write_register(tmp_path / "r", {"units": UNITS, "cadres": GOOD_CADRES},
+    no_birth = [[v for i, v in enumerate(r) if i != 3] for r in GOOD_CADRES]
+    path = write_register(tmp_path / "r", {"units": UNITS, "cadres": no_birth},
                           headers={"cadres": [h for h in HEADERS["cadres"] if h != "birth_date"]})
     probs = problems(path)
     assert any(p.table == "planning" and "missing" in p.message for p in probs)
@@ -147,3 +148,25 @@ def test_excel_row_numbers_and_date_cells(tmp_path):
     assert list(reg.cadres.birth_date.dt.strftime("%Y-%m-%d")) == ["1990-01-01", "1991-01-02"]
     assert list(reg.cadres._row) == [2, 4]
     assert list(reg.cadres.is_leader) == [True, True]
+
+
+def test_irregular_csv_falls_back_and_keeps_row_numbers(tmp_path):
+    """Quoted newlines, a ragged row and repeated headers go through the careful reader."""
+    path = write_register(tmp_path / "r", {"units": UNITS, "cadres": GOOD_CADRES, "planning": GOOD_PLANNING})
+    (path / "cadres.csv").write_text(
+        "cadre_id,full_name,gender,birth_date,unit_id,position,is_leader,is_head\n"
+        'c1,"Nguyễn Văn An",Nam,1990-01-01,X1,"Phó Chủ tịch, UBND",1,0\n'
+        "c2,Trần Thị Bình,Nữ,1990-13-01,X1,,,\n", encoding="utf-8")
+    probs = problems(path)
+    assert find(probs, "cadres", 3, "birth_date").value == "1990-13-01"
+    (path / "cadres.csv").write_text(
+        "cadre_id,full_name,gender,birth_date,unit_id,position,is_leader,is_head\n"
+        "c1,Nguyễn Văn An,Nam,1990-01-01,X1,,1,0,extra\n", encoding="utf-8")
+    probs = problems(path)
+    assert [(p.table, p.row) for p in probs] == [("cadres", 2)]
+    assert "9 cells but the header has 8 columns" in probs[0].message
+    (path / "cadres.csv").write_text(
+        "cadre_id,full_name,gender,birth_date,unit_id,position,is_leader,is_head\n"
+        'c1,"Nguyễn Văn An",Nam,1990-01-01,X1,"Chủ tịch\nUBND xã",1,0\n', encoding="utf-8")
+    reg = load_register(path)
+    assert reg.cadres.loc[0, "position"] == "Chủ tịch\nUBND xã"

@@ -15,6 +15,7 @@ import nbformat
 
 from .engine import records
 from .errors import UsageError
+from .output import write_table
 from .report.context import ROOT, ReportContext, build_context
 from .report.sections import page_marks
 
@@ -106,6 +107,8 @@ def run_reports(opts: RunOptions) -> int:
         ctx.save(context_file)  # holds the register only for the analyst audience; never in reports/
         indicators = tmpdir / "indicators.json"
         indicators.write_text(json.dumps(records(ctx.indicators), ensure_ascii=False, indent=1), encoding="utf-8")
+        indicators_xlsx = tmpdir / "indicators.xlsx"
+        write_table(ctx.indicators, str(indicators_xlsx), "xlsx")
         notebooks = _prepare_notebooks(opts.notebooks, ctx, tmpdir)
         common = {
             "data_dir": str(Path(opts.data).resolve()),
@@ -139,7 +142,8 @@ def run_reports(opts: RunOptions) -> int:
             jobs, out_root, formats=set(opts.formats), n_jobs=opts.jobs, timeout=opts.timeout,
             manifest_extra=manifest, sample_data=ctx.is_sample, progress=True, force_progress=opts.progress,
             as_of=ctx.as_of, cwd=ROOT, preload=(*DEFAULT_PRELOAD, "cadre_lib.report.sections"),
-            job_name=opts.job, extra_files={"indicators.json": indicators}, lock=False,
+            job_name=opts.job, lock=False,
+            extra_files={"indicators.json": indicators, "indicators.xlsx": indicators_xlsx},
         )
     for r in result.failed:
         err = r.error

@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 
 from cadre_lib.params import Params, load_params
+from cadre_lib.sample import TABLE_COLUMNS
 
-HEADERS = {
-    "units": ["unit_id", "name", "level", "parent_id"],
-    "cadres": ["cadre_id", "full_name", "gender", "birth_date", "unit_id", "position", "is_leader", "is_head"],
-    "planning": ["cadre_id", "post", "unit_id", "term", "key_post", "added_on", "removed_on", "removal_reason"],
-    "training": ["cadre_id", "course_type", "course_name", "completed_on"],
-    "movements": ["cadre_id", "kind", "date", "to_unit_id", "from_unit_id", "post", "out_of_level"],
-    "evaluations": ["cadre_id", "year", "rating", "evaluated_on"],
-    "unit_reports": ["unit_id", "year", "rotation_plan_on", "planning_review_on"],
-}
+HEADERS = TABLE_COLUMNS  # canonical headers, from the data contract registry
 
 # A small province: root P (tinh) with one department D (tinh) and one district H (huyen) holding communes X1, X2.
 UNITS = [

@@ -29,7 +29,6 @@ from cadre_lib.engine import Engine
 from cadre_lib.explorer import Explorer
 from cadre_lib.params import load_params
 from cadre_lib.sample import generate_sample
-from cadre_lib.sources import SAMPLE_MARKER
 from cadre_lib.validate import load_register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +117,6 @@ def test_explorer_in_jupyterlab(tmp_path: Path) -> None:
     shutil.copy(ROOT / "notebooks" / "explore.ipynb", root / "explore.ipynb")
     data = tmp_path / "register"
     generate_sample(data, n_cadres=600, seed=11)
-    (data / SAMPLE_MARKER).write_text("sample", encoding="utf-8")
 
     # expected numbers, from the engine; option positions from the explorer's own unit list
     params = load_params(ROOT / "parameters" / "default.yaml")

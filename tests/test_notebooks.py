@@ -13,7 +13,6 @@ import pytest
 
 from cadre_lib.render import to_html
 from cadre_lib.sample import generate_sample
-from cadre_lib.sources import SAMPLE_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -24,7 +23,6 @@ PAPERMILL = Path(sys.executable).parent / "papermill"
 def small_register(tmp_path_factory):
     out = tmp_path_factory.mktemp("register")
     generate_sample(out, n_cadres=4000, seed=7)
-    (out / SAMPLE_MARKER).write_text("sample", encoding="utf-8")
     return out
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from cadre_lib.sample import generate_sample
-from cadre_lib.sources import SAMPLE_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def register(tmp_path_factory):
     out = tmp_path_factory.mktemp("reg")
     generate_sample(out, n_cadres=3000, seed=11)
-    (out / SAMPLE_MARKER).write_text("sample", encoding="utf-8")
     return out
 
 
@@ -47,9 +45,9 @@ def test_run_directory(runs, register):
     out, dirs = runs
     assert len(dirs) == 2
     first, second = dirs
-    for name in ["index.html", "manifest.json", "indicators.json", "html/overview.html", "html/unit-VG.html",
-                 "html/unit-S-NV.html", "html/data_quality.html", "pdf/overview.pdf", "pdf/unit-VG.pdf",
-                 "notebooks/overview.ipynb"]:
+    for name in ["index.html", "manifest.json", "indicators.json", "indicators.xlsx", "html/overview.html",
+                 "html/unit-VG.html", "html/unit-S-NV.html", "html/data_quality.html", "pdf/overview.pdf",
+                 "pdf/unit-VG.pdf", "notebooks/overview.ipynb"]:
         assert (first / name).is_file(), name
     assert (out / "latest").resolve() == second.resolve()
     manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))

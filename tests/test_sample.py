@@ -13,7 +13,7 @@ from cadre_lib import sample
 from cadre_lib.sample import TABLE_COLUMNS, generate_sample
 
 TABLES = list(TABLE_COLUMNS)
-FILES = [f"{t}.csv" for t in TABLES] + ["README.txt"]
+FILES = [f"{t}.csv" for t in TABLES] + ["README.txt", "SAMPLE_DATA.txt"]
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 AS_OF = pd.Timestamp("2025-06-30")
 

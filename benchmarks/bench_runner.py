@@ -98,7 +98,7 @@ def build_batch(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, Any
 
 
 def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
-    from cadre_lib.runner import DEFAULT_PRELOAD, NbconvertRenderer, NotebookJob, run_batch
+    from cadre_lib.runner import NbconvertRenderer, NotebookJob, run_batch
     from cadre_lib.runner.render import CadreRenderer, default_renderer
 
     jobs = [NotebookJob(name=stem, notebook=nb, parameters=params, output_stem=stem) for stem, nb, params in batch]
@@ -107,7 +107,9 @@ def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Na
         "cadre": lambda: CadreRenderer({"html"}),
         "nbconvert": NbconvertRenderer,
     }[args.renderer]()
-    preload = tuple(args.preload.split(",")) if args.preload is not None else DEFAULT_PRELOAD
+    from cadre_lib.batch import REPORT_PRELOAD  # what `python -m cadre_lib run` preloads
+
+    preload = tuple(args.preload.split(",")) if args.preload is not None else REPORT_PRELOAD
     out = args.out / "runner"
     t0 = time.perf_counter()
     if args.share_context:

@@ -22,6 +22,8 @@ from .report.sections import page_marks
 NOTEBOOK_DIR = ROOT / "notebooks"
 KNOWN_NOTEBOOKS = ("overview", "unit", "data_quality")
 UNIT_SELECTORS = ("default", "all", "none", "departments", "districts", "communes")
+#: Modules the runner's kernel zygote imports (and warms) before forking a kernel per notebook.
+REPORT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "cadre_lib.report.preload")
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _prepare_notebooks(names: list[str], ctx: ReportContext, folder: Path) -> di
 
 
 def run_reports(opts: RunOptions) -> int:
-    from .runner import DEFAULT_PRELOAD, NotebookJob, RunLock, get_job, load_schedule, run_batch
+    from .runner import NotebookJob, RunLock, get_job, load_schedule, run_batch
 
     out_root = Path(opts.out)
     if opts.job:
@@ -141,7 +143,7 @@ def run_reports(opts: RunOptions) -> int:
         result = run_batch(
             jobs, out_root, formats=set(opts.formats), n_jobs=opts.jobs, timeout=opts.timeout,
             manifest_extra=manifest, sample_data=ctx.is_sample, progress=True, force_progress=opts.progress,
-            as_of=ctx.as_of, cwd=ROOT, preload=(*DEFAULT_PRELOAD, "cadre_lib.report.sections"),
+            as_of=ctx.as_of, cwd=ROOT, preload=REPORT_PRELOAD,
             job_name=opts.job, lock=False,
             extra_files={"indicators.json": indicators, "indicators.xlsx": indicators_xlsx},
         )

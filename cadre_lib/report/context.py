@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +74,30 @@ class ReportContext:
     def lang(self) -> str:
         return self.params.language
 
+    @cached_property
+    def _unit_info(self) -> dict[str, tuple[str, str]]:
+        return {str(u): (str(n), str(lv)) for u, n, lv in zip(self.units.unit_id, self.units.name, self.units.level,
+                                                               strict=True)}
+
+    @cached_property
+    def _record_pos(self) -> dict[tuple[str, str, str], int]:
+        t = self.indicators
+        keys = zip(t.indicator, t.unit_id, t.level, strict=True)
+        return {(str(i), str(u), str(lv)): pos for pos, (i, u, lv) in enumerate(keys)}
+
     def unit_name(self, unit_id: str) -> str:
         if unit_id == ALL:
             return "Toàn tỉnh" if self.lang == "vi" else "Whole province"
-        return str(self.units.set_index("unit_id").at[unit_id, "name"])
+        return self._unit_info[unit_id][0]
 
     def unit_level(self, unit_id: str) -> str | None:
         if unit_id == ALL:
             return None
-        return str(self.units.set_index("unit_id").at[unit_id, "level"])
+        return self._unit_info[unit_id][1]
 
     def record(self, indicator: str, unit_id: str = ALL, level: str = "all") -> pd.Series:
-        t = self.indicators
-        r = t[(t.indicator == indicator) & (t.unit_id == unit_id) & (t.level == level)]
-        return r.iloc[0]
+        """The indicator record of one scope (KeyError if there is none)."""
+        return self.indicators.iloc[self._record_pos[(indicator, unit_id, level)]]
 
     def engine(self) -> Engine:
         if self.register is None:
@@ -111,6 +122,7 @@ class ReportContext:
         return wanted
 
     def save(self, path: Path) -> None:
+        _ = self._record_pos, self._unit_info  # build the lookups once, for every notebook that loads this
         with path.open("wb") as f:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
 

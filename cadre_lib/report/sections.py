@@ -313,18 +313,21 @@ def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str
 
     apply_style()
     rows = (len(indicators) + 1) // 2
-    fig, axes = plt.subplots(rows, 2, figsize=(7.4, 2.3 * rows + 0.7), sharex=True, squeeze=False,
-                             layout="constrained")
+    height = 2.3 * rows + 0.7
+    fig, axes = plt.subplots(rows, 2, figsize=(7.4, height), sharex=True, squeeze=False, layout="none")
+    # fixed margins (a layout engine measures every text several times: slow for many small charts)
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.55 / height, hspace=0.55,
+                        wspace=0.2)
     for ax, ind_id in zip(axes.flat, indicators, strict=False):
         r = ctx.record(ind_id, unit_id, "all")
         now = fmt.pct(None if pd.isna(r.value) else float(r.value))
         import textwrap
 
-        _draw_trend(ctx, ax, ind_id, unit_id, textwrap.fill(f"{INDICATORS[ind_id].label_vi}: {now}", 52))
+        _draw_trend(ctx, ax, ind_id, unit_id, textwrap.fill(f"{INDICATORS[ind_id].label_vi}: {now}", 46))
     for ax in list(axes.flat)[len(indicators):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=7, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
     dates = ctx.trends.date
     fig.suptitle(f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(dates.min().date())} – "
                  f"{fmt.date(ctx.as_of)}", fontsize=10)

@@ -42,13 +42,13 @@ from .engine import LEVEL_ALL, RECORD_COLUMNS, Engine
 from .errors import CadreError, ParameterError, RegisterError
 from .hierarchy import ALL
 from .indicators import INDICATORS
-from .params import Params, load_params
+from .params import PROJECT_ROOT, Params, load_params
 from .report.context import quarter_ends
 from .report.sections import CSS, SAMPLE_BAND, STATUS_CLASS, table_html
 from .validate import Register, load_register
 from .vocab import fold, label
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DATA_ENV, PARAMS_ENV, OUT_ENV, AUDIENCE_ENV = "CADRE_DATA", "CADRE_PARAMS", "CADRE_EXPLORER_OUT", "CADRE_AUDIENCE"
 DEFAULT_DATA = "data/sample"
 DEFAULT_PARAMS = "parameters/default.yaml"

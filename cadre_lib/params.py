@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ParameterError
 from .vocab import codes
 
-DEFAULT_PARAMS = Path(__file__).resolve().parent.parent / "parameters" / "default.yaml"
+#: The project folder (the package is installed in editable mode from it): notebooks/, parameters/, data/.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PARAMS = PROJECT_ROOT / "parameters" / "default.yaml"
 
 
 def parse_date(value: Any) -> dt.date:

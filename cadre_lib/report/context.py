@@ -20,7 +20,7 @@ from .. import __version__
 from ..engine import Engine
 from ..hierarchy import ALL
 from ..indicators import INDICATORS
-from ..params import Params, load_params
+from ..params import PROJECT_ROOT, Params, load_params
 from ..quality import QualityReport, assess
 from ..validate import Register, load_register
 
@@ -184,7 +184,7 @@ def build_context(data_dir: str | Path, params_file: str | Path | None = None, a
     )
 
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 
 
 def _resolve(path: str) -> str:

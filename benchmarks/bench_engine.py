@@ -1,7 +1,7 @@
 """Benchmark of the register loader and the indicator engine (a script, not a test).
 
 For every size (number of cadres) it generates, or reuses from the cache folder, a synthetic sample
-register (``cadre_lib.sample.generate_sample``), then measures, each phase in a *fresh* Python process so
+register (``cadre_lib.register.sample.generate_sample``), then measures, each phase in a *fresh* Python process so
 that the peak memory of one phase does not leak into another:
 
 * ``read_csv``: plain ``pandas.read_csv(f, dtype=str)`` of every CSV file of the register (the baseline);
@@ -86,7 +86,7 @@ def _phase_read_csv(data: Path) -> dict[str, Any]:
 
 
 def _phase_load(data: Path) -> dict[str, Any]:
-    import cadre_lib.validate as validate
+    import cadre_lib.register.validate as validate
 
     read_seconds = 0.0
     real_read = validate.read_register
@@ -108,9 +108,9 @@ def _phase_load(data: Path) -> dict[str, Any]:
 
 
 def _phase_indicators(data: Path) -> dict[str, Any]:
-    from cadre_lib.engine import Engine
+    from cadre_lib.indicators.engine import Engine
     from cadre_lib.params import load_params
-    from cadre_lib.validate import load_register
+    from cadre_lib.register.validate import load_register
 
     reg = load_register(data)
     params = load_params(ROOT / "parameters" / "default.yaml")
@@ -138,7 +138,7 @@ def _child(phase: str, data: Path) -> None:
 
 
 def _sample_fingerprint() -> str:
-    return hashlib.sha256((ROOT / "cadre_lib" / "sample.py").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((ROOT / "cadre_lib" / "register" / "sample.py").read_bytes()).hexdigest()[:16]
 
 
 def ensure_sample(out: Path, n: int) -> Path:
@@ -154,7 +154,7 @@ def ensure_sample(out: Path, n: int) -> Path:
             pass
     print(f"generating the sample register of {n:,} cadres in {folder} ...", file=sys.stderr, flush=True)
     sys.path.insert(0, str(ROOT))
-    from cadre_lib.sample import generate_sample
+    from cadre_lib.register.sample import generate_sample
 
     stamp.unlink(missing_ok=True)
     generate_sample(folder, n_cadres=n, seed=SEED)

@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cadre_lib.explorer import Explorer  # noqa: E402
-from cadre_lib.indicators import INDICATORS  # noqa: E402
+from cadre_lib.explorer.explorer import Explorer  # noqa: E402
+from cadre_lib.indicators.registry import INDICATORS  # noqa: E402
 
 TARGET_S = 1.0
 
@@ -42,8 +42,8 @@ TARGET_S = 1.0
 def _ensure_sample(path: Path) -> None:
     if (path / "units.csv").exists() or path.is_file():
         return
-    from cadre_lib.sample import generate_sample
-    from cadre_lib.sources import SAMPLE_MARKER
+    from cadre_lib.register.sample import generate_sample
+    from cadre_lib.register.sources import SAMPLE_MARKER
 
     print(f"generating the sample register in {path} (python -m cadre_lib sample-data) …")
     generate_sample(path)

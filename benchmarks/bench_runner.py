@@ -107,7 +107,7 @@ def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Na
         "cadre": lambda: CadreRenderer({"html"}),
         "nbconvert": NbconvertRenderer,
     }[args.renderer]()
-    from cadre_lib.batch import REPORT_PRELOAD  # what `python -m cadre_lib run` preloads
+    from cadre_lib.report.job import REPORT_PRELOAD  # what `python -m cadre_lib run` preloads
 
     preload = tuple(args.preload.split(",")) if args.preload is not None else REPORT_PRELOAD
     out = args.out / "runner"

@@ -9,16 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import CadreError, RegisterError, UsageError
+from cadre_lib import __version__
+from cadre_lib.errors import CadreError, RegisterError, UsageError
 
 DEFAULT_DATA = "data/sample"
 MAX_PROBLEMS = 200
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, Any]:
-    from .params import load_params
-    from .validate import load_register
+    from cadre_lib.params import load_params
+    from cadre_lib.register.validate import load_register
 
     params = load_params(args.params, getattr(args, "as_of", None))
     register = load_register(args.data)
@@ -31,7 +31,7 @@ def _warn(register: Any) -> None:
 
 
 def _write_table(frame: Any, out: str | None, fmt: str | None) -> None:
-    from .output import write_table
+    from cadre_lib.output import write_table
 
     write_table(frame, out, fmt)
 
@@ -50,8 +50,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from .engine import compute_indicators
-    from .output import write_indicators
+    from cadre_lib.indicators.engine import compute_indicators
+    from cadre_lib.output import write_indicators
 
     register, params = _load(args)
     _warn(register)
@@ -61,7 +61,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .engine import Engine
+    from cadre_lib.indicators.engine import Engine
 
     register, params = _load(args)
     _warn(register)
@@ -71,7 +71,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
-    from .sample import generate_sample
+    from cadre_lib.register.sample import generate_sample
 
     out = Path(args.out)
     if args.cadres < 10:
@@ -82,7 +82,7 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .batch import KNOWN_NOTEBOOKS, RunOptions, run_reports
+    from cadre_lib.report.job import KNOWN_NOTEBOOKS, RunOptions, run_reports
 
     opts = RunOptions(
         data=args.data, params=args.params, as_of=args.as_of, units=args.units,
@@ -94,8 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from .report.context import ROOT
-    from .runner import crontab_lines, load_schedule, systemd_units
+    from cadre_lib.report.context import ROOT
+    from cadre_lib.runner import crontab_lines, load_schedule, systemd_units
 
     schedule = load_schedule(Path(args.schedule) if args.schedule else ROOT / "parameters" / "schedule.yaml")
     python = args.python or sys.executable

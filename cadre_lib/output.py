@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import UsageError
-
-
-def atomic_write(path: Path, write: Any) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from cadre_lib.core.files import atomic_write
+from cadre_lib.errors import UsageError
 
 
 def _format(out: str | None, fmt: str | None, default: str) -> str:
@@ -70,7 +56,7 @@ def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None = None, de
 
 
 def write_indicators(frame: pd.DataFrame, out: str | None, fmt: str | None = None) -> None:
-    from .engine import records
+    from cadre_lib.indicators.engine import records
 
     kind = _format(out, fmt, "json")
     if kind == "json":

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ParameterError
-from .vocab import codes
+from cadre_lib.errors import ParameterError
+from cadre_lib.register.contract import codes
 
 #: The project folder (the package is installed in editable mode from it): notebooks/, parameters/, data/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ class Params(BaseModel):
 
     @model_validator(mode="after")
     def _consistency(self) -> Params:
-        from .indicators import INDICATORS
+        from cadre_lib.indicators.registry import INDICATORS
 
         missing = [lv for lv in self.levels if lv not in self.young_age_under]
         if missing:

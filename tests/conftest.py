@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cadre_lib.params import Params, load_params
-from cadre_lib.sample import TABLE_COLUMNS
+from cadre_lib.register.sample import TABLE_COLUMNS
 
 HEADERS = TABLE_COLUMNS  # canonical headers, from the data contract registry
 

@@ -15,13 +15,13 @@ import yaml
 from conftest import params
 from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
 
-from cadre_lib import explorer as explorer_module
 from cadre_lib import fmt
-from cadre_lib.engine import Engine
-from cadre_lib.explorer import EMPTY_NOTE, ROOT, Explorer, resolve_path
-from cadre_lib.indicators import INDICATORS
+from cadre_lib.explorer import explorer as explorer_module
+from cadre_lib.explorer.explorer import EMPTY_NOTE, ROOT, Explorer, resolve_path
+from cadre_lib.indicators.engine import Engine
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.register.validate import load_register
 from cadre_lib.report.context import quarter_ends
-from cadre_lib.validate import load_register
 
 AS_OF = dt.date(2025, 6, 30)
 PNG = b"\x89PNG"

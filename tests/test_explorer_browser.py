@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 
 from cadre_lib import fmt
-from cadre_lib.engine import Engine
-from cadre_lib.explorer import Explorer
+from cadre_lib.explorer.explorer import Explorer
+from cadre_lib.indicators.engine import Engine
 from cadre_lib.params import load_params
-from cadre_lib.sample import generate_sample
-from cadre_lib.validate import load_register
+from cadre_lib.register.sample import generate_sample
+from cadre_lib.register.validate import load_register
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 from conftest import UNITS, params
 
-from cadre_lib.engine import Engine, age_at
-from cadre_lib.validate import load_register
+from cadre_lib.indicators.engine import Engine, age_at
+from cadre_lib.register.validate import load_register
 
 CADRES = [
     # id, name, gender, birth, unit, position, leader, head

@@ -11,8 +11,8 @@ import nbformat
 import papermill as pm
 import pytest
 
+from cadre_lib.register.sample import generate_sample
 from cadre_lib.render import to_html
-from cadre_lib.sample import generate_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -90,9 +90,9 @@ def test_leadership_reports_name_nobody(executed, small_register):
         leaked = [n for n in names if n in html]
         assert not leaked, f"{key} shows {leaked[:3]}"
     # the analyst pack does list the people still to act on (so the check above can fail)
-    from cadre_lib.engine import Engine
+    from cadre_lib.indicators.engine import Engine
     from cadre_lib.params import load_params
-    from cadre_lib.validate import load_register
+    from cadre_lib.register.validate import load_register
 
     engine = Engine(load_register(small_register), load_params(None, "2025-06-30"))
     expected = set()

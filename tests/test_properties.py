@@ -10,8 +10,8 @@ from conftest import UNITS, params, write_register
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_lib.engine import Engine
-from cadre_lib.validate import load_register
+from cadre_lib.indicators.engine import Engine
+from cadre_lib.register.validate import load_register
 
 UNIT_IDS = [u[0] for u in UNITS]
 PARENT = {u[0]: u[3] for u in UNITS}

@@ -35,7 +35,7 @@ frame_for_report  # displayed through its HTML repr, as an execute_result (would
 
 CHART_CELL = f"""\
 import matplotlib.pyplot as plt
-from cadre_lib.render.mpl_style import apply_style, status_style
+from cadre_lib.report.charts import apply_style, status_style
 apply_style()
 fig, ax = plt.subplots()
 for name, value, status in [("Xuân Quan", 27.3, "red"), ("Phụng Công", 31.0, "green")]:
@@ -306,7 +306,7 @@ def test_mpl_style() -> None:
     import matplotlib  # noqa: PLC0415
     from matplotlib import font_manager  # noqa: PLC0415
 
-    from cadre_lib.render.mpl_style import STATUS_COLORS, STATUS_HATCHES, apply_style, status_style  # noqa: PLC0415
+    from cadre_lib.report.charts import STATUS_COLORS, STATUS_HATCHES, apply_style, status_style  # noqa: PLC0415
 
     backend = matplotlib.get_backend()
     apply_style()

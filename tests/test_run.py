@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cadre_lib.sample import generate_sample
+from cadre_lib.register.sample import generate_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 

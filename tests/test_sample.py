@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cadre_lib import sample
-from cadre_lib.sample import TABLE_COLUMNS, generate_sample
+from cadre_lib.register import sample
+from cadre_lib.register.sample import TABLE_COLUMNS, generate_sample
 
 TABLES = list(TABLE_COLUMNS)
 FILES = [f"{t}.csv" for t in TABLES] + ["README.txt", "SAMPLE_DATA.txt"]

@@ -9,7 +9,7 @@ import pytest
 from conftest import HEADERS, UNITS, write_register
 
 from cadre_lib.errors import RegisterError
-from cadre_lib.validate import load_register
+from cadre_lib.register.validate import load_register
 
 GOOD_CADRES = [["c1", "Nguyễn Văn An", "Nam", "1990-01-01", "X1", "", "", ""]]
 GOOD_PLANNING = [["c1", "Bí thư", "X1", "2025-2030", "1", "2024-01-01", "", ""]]

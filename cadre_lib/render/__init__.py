@@ -14,7 +14,7 @@ API
 
 nbconvert: ``jupyter nbconvert --to cadre_html nb.ipynb`` / ``--to cadre_pdf`` (entry points in pyproject.toml).
 Per-page notes in the PDF come from ``nb.metadata["cadre"]["page_header"]`` / ``["page_footer"]``.
-Chart style for the notebooks: :func:`cadre_lib.render.mpl_style.apply_style`.
+Chart style for the notebooks: :func:`cadre_lib.report.charts.apply_style`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import nbformat
 
-    from .exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
-    from .pdf import ChromiumNotFound, PdfRenderer, chromium_executable
+    from cadre_lib.render.exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
+    from cadre_lib.render.pdf import ChromiumNotFound, PdfRenderer, chromium_executable
 
 # Exporters import nbconvert (about 2 s): loaded on first use, so that notebooks importing only
-# ``cadre_lib.render.mpl_style`` stay fast (PEP 562).
+# ``cadre_lib.report.charts`` stay fast (PEP 562).
 _LAZY = {
     "CadrePDFExporter": "exporters",
     "OfflineHTMLExporter": "exporters",
@@ -63,7 +63,7 @@ _local = threading.local()
 
 
 def _html_exporter() -> OfflineHTMLExporter:
-    from .exporters import OfflineHTMLExporter
+    from cadre_lib.render.exporters import OfflineHTMLExporter
 
     # Building an exporter (template lookup, Jinja environment) costs more than rendering a small report, and
     # exporters keep per-call state, so: one per thread.
@@ -85,7 +85,7 @@ def to_html(nb: nbformat.NotebookNode, *, resources: dict[str, Any] | None = Non
 
 def to_pdf(nb: nbformat.NotebookNode, out_path: pathlib.Path) -> None:
     """Executed notebook → A4 PDF at ``out_path``. For many notebooks use one :class:`PdfRenderer`."""
-    from .pdf import PdfRenderer
+    from cadre_lib.render.pdf import PdfRenderer
 
     with PdfRenderer() as renderer:
         renderer.render(nb, out_path)

@@ -152,7 +152,7 @@ class CadrePDFExporter(WebPDFExporter):
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        from .pdf import PdfRenderer, page_notes  # noqa: PLC0415 (keeps `--to cadre_html` light)
+        from cadre_lib.render.pdf import PdfRenderer, page_notes  # noqa: PLC0415 (keeps `--to cadre_html` light)
 
         html_exporter = OfflineHTMLExporter(parent=self, config=self.config)
         html, resources = html_exporter.from_notebook_node(nb, resources=resources, **kw)

@@ -256,7 +256,7 @@ class PdfRenderer:
     def render(self, nb: Any, out_path: str | os.PathLike[str], *,
                resources: Mapping[str, Any] | None = None) -> Path:
         """Notebook → PDF at ``out_path`` (same HTML as :func:`cadre_lib.render.to_html`)."""
-        from . import to_html  # noqa: PLC0415 (circular at import time)
+        from cadre_lib.render import to_html  # noqa: PLC0415 (circular at import time)
 
         header, footer = page_notes(nb)
         html = to_html(nb, resources=dict(resources) if resources is not None else None)

@@ -1,5 +1,5 @@
 """Report building blocks shared by the notebooks: the computed context and the sections."""
 
-from .context import ReportContext, build_context, load_context
+from cadre_lib.report.context import ReportContext, build_context, load_context
 
 __all__ = ["ReportContext", "build_context", "load_context"]

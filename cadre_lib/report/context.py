@@ -16,13 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
-from ..engine import Engine
-from ..hierarchy import ALL
-from ..indicators import INDICATORS
-from ..params import PROJECT_ROOT, Params, load_params
-from ..quality import QualityReport, assess
-from ..validate import Register, load_register
+from cadre_lib import __version__
+from cadre_lib.core.scope import ALL
+from cadre_lib.indicators.engine import Engine
+from cadre_lib.indicators.quality import QualityReport, assess
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.params import PROJECT_ROOT, Params, load_params
+from cadre_lib.register.validate import Register, load_register
 
 HEADLINE = [
     "young_share_planning",
@@ -116,7 +116,7 @@ class ReportContext:
         wanted = [s.strip() for s in selection.split(",") if s.strip()]
         unknown = [u for u in wanted if u not in ids]
         if unknown:
-            from ..errors import UsageError
+            from cadre_lib.errors import UsageError
 
             raise UsageError(f"unknown unit(s): {', '.join(unknown)}")
         return wanted
@@ -204,7 +204,7 @@ def load_context(data_dir: str = "", params_file: str = "", as_of: str = "", aud
 
     warnings.filterwarnings("ignore", module="matplotlib")  # report readers must not see library warnings
     if audience not in ("leadership", "analyst"):
-        from ..errors import ParameterError
+        from cadre_lib.errors import ParameterError
 
         raise ParameterError(f"audience must be 'leadership' or 'analyst', not {audience!r}")
     if context_file:

@@ -8,8 +8,8 @@ import io
 
 import matplotlib.pyplot as plt
 
-from ..render.mpl_style import apply_style
-from . import context, sections  # noqa: F401  (loaded for the forked kernels)
+from cadre_lib.report import context, sections  # noqa: F401  (loaded for the forked kernels)
+from cadre_lib.report.charts import apply_style
 
 
 def _warm() -> None:

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import fmt
-from ..hierarchy import ALL
-from ..indicators import INDICATORS
-from ..vocab import label
-from .context import HEADLINE, ReportContext
+from cadre_lib import fmt
+from cadre_lib.core.scope import ALL
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.register.contract import label
+from cadre_lib.report.context import HEADLINE, ReportContext
 
 SAMPLE_BAND = "DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ"
 STATUS_CLASS = {"green": "st-green", "amber": "st-amber", "red": "st-red", "none": "st-none"}
@@ -146,7 +146,7 @@ def heading(text: str, level: int = 4) -> HTMLFragment:
 
 def check_unit(ctx: ReportContext, unit_id: str) -> str:
     """The unit id as given, or a clear error naming the known districts."""
-    from ..errors import UsageError
+    from cadre_lib.errors import UsageError
 
     unit_id = str(unit_id).strip()
     if unit_id not in set(ctx.units.unit_id):
@@ -309,7 +309,7 @@ def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str
     level, the target as a dashed line."""
     import matplotlib.pyplot as plt
 
-    from ..render.mpl_style import apply_style
+    from cadre_lib.report.charts import apply_style
 
     apply_style()
     rows = (len(indicators) + 1) // 2
@@ -338,7 +338,7 @@ def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
     """One indicator at quarter ends, all levels and each level, with the target as a dashed line."""
     import matplotlib.pyplot as plt
 
-    from ..render.mpl_style import apply_style
+    from cadre_lib.report.charts import apply_style
 
     apply_style()
     fig, ax = plt.subplots(figsize=(7.2, 3.1))
@@ -354,7 +354,7 @@ def ranking_chart(ctx: ReportContext, indicator: str, level: str, unit_id: str =
     """Units of one level inside the scope, lagging first, coloured by status, target as a dashed line."""
     import matplotlib.pyplot as plt
 
-    from ..render.mpl_style import STATUS_COLORS, STATUS_HATCHES, apply_style
+    from cadre_lib.report.charts import STATUS_COLORS, STATUS_HATCHES, apply_style
 
     apply_style()
     ind = INDICATORS[indicator]

@@ -1,6 +1,6 @@
 """Registries of the data contract: tables, columns, column aliases and code vocabularies.
 
-Everything here is read from ``cadre_lib/registry/*.yaml``: adding an alias or a label is a data change.
+Everything here is read from ``cadre_lib/register/*.yaml``: adding an alias or a label is a data change.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ def fold(text: object) -> str:
     return " ".join(s.casefold().split())
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class TableSpec:
 
 
 def _load_yaml(name: str) -> Any:
-    text = resources.files("cadre_lib").joinpath("registry", name).read_text(encoding="utf-8")
+    text = resources.files("cadre_lib").joinpath("register", name).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

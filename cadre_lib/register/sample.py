@@ -17,29 +17,27 @@ THE DATA IS SYNTHETIC: every name, date and number is made up.
 from __future__ import annotations
 
 import os
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .sources import SAMPLE_MARKER
-from .vocab import tables
+from cadre_lib.core.text import nfc
+from cadre_lib.register.contract import tables
+from cadre_lib.register.sources import SAMPLE_MARKER
 
 __all__ = ["generate_sample", "TABLE_COLUMNS"]
 
-#: Canonical headers of every table, in the order of the data contract (cadre_lib/registry/contract.yaml).
+#: Canonical headers of every table, in the order of the data contract (cadre_lib/register/contract.yaml).
 TABLE_COLUMNS: dict[str, list[str]] = {name: list(spec.columns) for name, spec in tables().items()}
 
 
-def _nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
 
 
 def _arr(items: Sequence[str]) -> np.ndarray:
     """Object array of NFC strings (vocabularies)."""
-    return np.array([_nfc(s) for s in items], dtype=object)
+    return np.array([nfc(s) for s in items], dtype=object)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -240,7 +238,7 @@ def _matrix(lists: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     width = max(len(x) for x in lists)
     m = np.full((len(lists), width), "", dtype=object)
     for i, x in enumerate(lists):
-        m[i, : len(x)] = [_nfc(s) for s in x]
+        m[i, : len(x)] = [nfc(s) for s in x]
     return m, np.array([len(x) for x in lists], dtype=np.int64)
 
 
@@ -655,7 +653,7 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
 
 def _readme(n: int, seed: int, counts: dict[str, int]) -> str:
     rows = "\n".join(f"  {t:<13} {c:>12,}" for t, c in counts.items())
-    return _nfc(f"""DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ
+    return nfc(f"""DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ
 SYNTHETIC SAMPLE DATA — NOT REAL FIGURES
 
 Bộ dữ liệu này do cadre-monitor sinh ngẫu nhiên (có thể tái lập) để minh họa và kiểm thử, mô phỏng cơ cấu

@@ -2,7 +2,7 @@
 
 In a notebook (``notebooks/explore.ipynb``)::
 
-    from cadre_lib.explorer import Explorer
+    from cadre_lib.explorer.explorer import Explorer
     explorer = Explorer()
     explorer
 
@@ -37,16 +37,16 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from . import fmt
-from .engine import LEVEL_ALL, RECORD_COLUMNS, Engine
-from .errors import CadreError, ParameterError, RegisterError
-from .hierarchy import ALL
-from .indicators import INDICATORS
-from .params import PROJECT_ROOT, Params, load_params
-from .report.context import quarter_ends
-from .report.sections import CSS, SAMPLE_BAND, STATUS_CLASS, table_html
-from .validate import Register, load_register
-from .vocab import fold, label
+from cadre_lib import fmt
+from cadre_lib.core.scope import ALL
+from cadre_lib.errors import CadreError, ParameterError, RegisterError
+from cadre_lib.indicators.engine import LEVEL_ALL, RECORD_COLUMNS, Engine
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.params import PROJECT_ROOT, Params, load_params
+from cadre_lib.register.contract import fold, label
+from cadre_lib.register.validate import Register, load_register
+from cadre_lib.report.context import quarter_ends
+from cadre_lib.report.sections import CSS, SAMPLE_BAND, STATUS_CLASS, table_html
 
 ROOT = PROJECT_ROOT
 DATA_ENV, PARAMS_ENV, OUT_ENV, AUDIENCE_ENV = "CADRE_DATA", "CADRE_PARAMS", "CADRE_EXPLORER_OUT", "CADRE_AUDIENCE"
@@ -121,7 +121,7 @@ def _value(v: Any) -> float | None:
 
 
 def _fonts_once() -> None:
-    from .render import mpl_style  # noqa: PLC0415
+    from cadre_lib.report import charts as mpl_style
 
     if not getattr(_fonts_once, "done", False):
         try:
@@ -136,7 +136,7 @@ def _style() -> Iterator[None]:
     """The report chart style, without the constrained layout (see :func:`_margins`)."""
     import matplotlib as mpl  # noqa: PLC0415
 
-    from .render.mpl_style import rc_params  # noqa: PLC0415
+    from cadre_lib.report.charts import rc_params  # noqa: PLC0415
 
     _fonts_once()
     rc = {**rc_params(dpi=96), "figure.constrained_layout.use": False}
@@ -725,7 +725,7 @@ class Explorer:
         from matplotlib.patches import Patch  # noqa: PLC0415
         from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
-        from .render.mpl_style import STATUS_COLORS, STATUS_HATCHES, TARGET_COLOR, TARGET_LINESTYLE  # noqa: PLC0415
+        from cadre_lib.report.charts import STATUS_COLORS, STATUS_HATCHES, TARGET_COLOR, TARGET_LINESTYLE  # noqa: PLC0415
 
         assert self.params is not None
         ind = INDICATORS[self.indicator]
@@ -794,7 +794,7 @@ class Explorer:
         from matplotlib.figure import Figure  # noqa: PLC0415
         from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
-        from .render.mpl_style import NEUTRAL_COLOR, STATUS_COLORS, TARGET_COLOR, TARGET_LINESTYLE  # noqa: PLC0415
+        from cadre_lib.report.charts import NEUTRAL_COLOR, STATUS_COLORS, TARGET_COLOR, TARGET_LINESTYLE  # noqa: PLC0415
 
         assert self.params is not None
         ind = INDICATORS[self.indicator]

@@ -2,7 +2,7 @@
 
 In a notebook::
 
-    from cadre_lib.render.mpl_style import apply_style, STATUS_COLORS, STATUS_HATCHES, status_style
+    from cadre_lib.report.charts import apply_style, STATUS_COLORS, STATUS_HATCHES, status_style
     apply_style()
     ax.bar(x, y, **status_style("red"))
 

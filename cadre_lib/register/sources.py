@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
-from .vocab import fold, tables
+from cadre_lib.core.files import sha256_file
+from cadre_lib.errors import Problem
+from cadre_lib.register.contract import fold, tables
 
 SAMPLE_MARKER = "SAMPLE_DATA.txt"
 
@@ -40,12 +40,6 @@ class RawRegister:
     is_sample: bool
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _table_name(stem: str) -> str | None:
@@ -242,7 +236,7 @@ def read_register(path: str | Path) -> RawRegister:
         if p.suffix.lower() not in {".xlsx", ".xlsm"}:
             problems.append(Problem("register", "a register is a folder of tables or one .xlsx workbook", p.name))
             return RawRegister(p, {}, problems, {}, False)
-        files[p.name] = sha256(p)
+        files[p.name] = sha256_file(p)
         found, problems = _read_xlsx_sheets(p)
         is_sample = (p.parent / SAMPLE_MARKER).exists()
     else:
@@ -268,7 +262,7 @@ def read_register(path: str | Path) -> RawRegister:
                 problems.append(Problem(table, f"the table is given twice ({names}); keep one file"))
                 continue
             f = fs[0]
-            files[f.name] = sha256(f)
+            files[f.name] = sha256_file(f)
             if f.suffix.lower() == ".csv":
                 result = _read_csv(f, table)
                 if isinstance(result, Problem):

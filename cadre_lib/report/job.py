@@ -13,11 +13,11 @@ from pathlib import Path
 
 import nbformat
 
-from .engine import records
-from .errors import UsageError
-from .output import write_table
-from .report.context import ROOT, ReportContext, build_context
-from .report.sections import page_marks
+from cadre_lib.errors import UsageError
+from cadre_lib.indicators.engine import records
+from cadre_lib.output import write_table
+from cadre_lib.report.context import ROOT, ReportContext, build_context
+from cadre_lib.report.sections import page_marks
 
 NOTEBOOK_DIR = ROOT / "notebooks"
 KNOWN_NOTEBOOKS = ("overview", "unit", "data_quality")
@@ -81,7 +81,7 @@ def _prepare_notebooks(names: list[str], ctx: ReportContext, folder: Path) -> di
 
 
 def run_reports(opts: RunOptions) -> int:
-    from .runner import NotebookJob, RunLock, get_job, load_schedule, run_batch
+    from cadre_lib.runner import NotebookJob, RunLock, get_job, load_schedule, run_batch
 
     out_root = Path(opts.out)
     if opts.job:

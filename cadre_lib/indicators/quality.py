@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .engine import age_at
-from .params import Params
-from .validate import TABLE_ORDER, Register
-from .vocab import tables
+from cadre_lib.indicators.engine import age_at
+from cadre_lib.params import Params
+from cadre_lib.register.contract import tables
+from cadre_lib.register.validate import TABLE_ORDER, Register
 
 
 @dataclass

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
-from .hierarchy import ALL, isin, lookup, lookup_many
-from .indicators import INDICATORS, Indicator
-from .params import Params
-from .validate import Register
+from cadre_lib.core.scope import ALL, LEVEL_ALL
+from cadre_lib.errors import UsageError
+from cadre_lib.indicators.registry import INDICATORS, Indicator
+from cadre_lib.params import Params
+from cadre_lib.register.arrowtext import isin, lookup, lookup_many
+from cadre_lib.register.validate import Register
 
 RECORD_COLUMNS = ["indicator", "unit_id", "level", "numerator", "denominator", "value", "target", "status"]
-LEVEL_ALL = "all"
 
 
 @dataclass

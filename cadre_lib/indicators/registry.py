@@ -1,4 +1,4 @@
-"""The indicator registry (``registry/indicators.yaml``): one declarative entry per indicator."""
+"""The indicator registry (``indicators/indicators.yaml``): one declarative entry per indicator."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Indicator:
 
 
 def _load() -> dict[str, Indicator]:
-    text = resources.files("cadre_lib").joinpath("registry", "indicators.yaml").read_text(encoding="utf-8")
+    text = resources.files("cadre_lib").joinpath("indicators", "indicators.yaml").read_text(encoding="utf-8")
     out: dict[str, Indicator] = {}
     for ind_id, e in yaml.safe_load(text).items():
         compute = dict(e["compute"])

@@ -13,13 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from .errors import Problem, RegisterError
-from .hierarchy import Hierarchy, as_arrow_text, isin_many
-from .sources import RawTable, read_register
-from .vocab import ColumnSpec, TableSpec, code_map, fold, tables
+from cadre_lib.errors import Problem, RegisterError
+from cadre_lib.register.arrowtext import isin_many, nfc_series
+from cadre_lib.register.contract import ColumnSpec, TableSpec, code_map, fold, tables
+from cadre_lib.register.hierarchy import Hierarchy
+from cadre_lib.register.sources import RawTable, read_register
 
 TABLE_ORDER = ["units", "cadres", "planning", "training", "movements", "evaluations", "unit_reports"]
 _MIN_DATE = pd.Timestamp("1900-01-01")
@@ -83,23 +82,6 @@ class _Collector:
             self.problems.append(Problem(self.raw.name, message, self.raw.source, int(r), column, v))
 
 
-def _nfc(s: pd.Series) -> pd.Series:
-    """NFC-normalise a text column, as a ``str`` Series (Arrow-backed). Only the distinct values of a
-    non-ASCII column go through the normaliser; a chunk already in NFC is kept as it is."""
-    arr = as_arrow_text(s)
-    if len(arr) > arr.null_count and not pc.all(pc.string_is_ascii(arr)).as_py():
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        arr = pa.chunked_array([_nfc_chunk(c) for c in chunks], type=pa.large_string())
-    return pd.Series(pd.array(arr, dtype="str"), index=s.index)
-
-
-def _nfc_chunk(chunk: pa.Array) -> pa.Array:
-    encoded = pc.dictionary_encode(chunk)
-    normal = pc.utf8_normalize(encoded.dictionary, form="NFC")
-    if normal.equals(encoded.dictionary):
-        return chunk
-    return pa.DictionaryArray.from_arrays(encoded.indices, normal).dictionary_decode()
-
 
 def _parse_dates(s: pd.Series) -> pd.Series:
     t = s.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "", regex=True)
@@ -113,7 +95,7 @@ def _parse_dates(s: pd.Series) -> pd.Series:
 def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> pd.Series:
     name = spec.name
     if spec.type in ("id", "text"):
-        s = _nfc(raw_values)
+        s = nfc_series(raw_values)
         blank = (s == "").to_numpy()
         if not spec.nullable:
             col.add(blank, name, "a value is required")
@@ -121,7 +103,7 @@ def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> p
     # Dates, numbers, booleans and codes repeat a few thousand distinct values over millions of cells:
     # parse the distinct values (``u``) once, then spread the results back through the codes.
     codes, uniques = pd.factorize(raw_values, use_na_sentinel=False)
-    u = _nfc(pd.Series(uniques))
+    u = nfc_series(pd.Series(uniques))
     blank = (u == "").to_numpy()
     if not spec.nullable and spec.type != "bool":
         col.add(blank[codes], name, "a value is required")

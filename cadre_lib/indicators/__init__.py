@@ -1,0 +1,1 @@
+"""Indicators: the registry of definitions, the engine that computes them, and data-quality checks."""

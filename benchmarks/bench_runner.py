@@ -98,7 +98,7 @@ def build_batch(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, Any
 
 
 def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
-    from cadre_lib.runner import NbconvertRenderer, NotebookJob, run_batch
+    from cadre_lib.runner import NbconvertRenderer, NotebookJob, RunConfig, run_batch
     from cadre_lib.runner.render import CadreRenderer, default_renderer
 
     jobs = [NotebookJob(name=stem, notebook=nb, parameters=params, output_stem=stem) for stem, nb, params in batch]
@@ -114,19 +114,17 @@ def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Na
     t0 = time.perf_counter()
     if args.share_context:
         jobs = share_context(jobs, args.out)
-    result = run_batch(
-        jobs,
-        out,
-        formats={"html"},
+    config = RunConfig(
+        formats=("html",),
         n_jobs=args.jobs,
         timeout=args.timeout,
         progress=False,
-        renderer=renderer,
-        preload=[p for p in preload if p],
+        preload=tuple(p for p in preload if p),
         fork_kernels=not args.no_fork,
         lock=True,
         job_name="benchmark",
     )
+    result = run_batch(jobs, out, config, renderer=renderer)
     total = time.perf_counter() - t0
     return {
         "total_s": total,

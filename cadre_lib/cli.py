@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from cadre_lib import __version__
+from cadre_lib.core.files import PROJECT_ROOT
+from cadre_lib.core.scope import ALL, AUDIENCES, LEADERSHIP, LEVEL_ALL, UNIT_SELECTORS
 from cadre_lib.errors import CadreError, RegisterError, UsageError
 
 DEFAULT_DATA = "data/sample"
@@ -83,26 +85,30 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from cadre_lib.report.job import KNOWN_NOTEBOOKS, RunOptions, run_reports
+    from cadre_lib.runner.config import RunConfig
 
+    config = RunConfig(
+        formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()), n_jobs=args.jobs,
+        timeout=args.timeout, progress=True, force_progress=args.progress, job_name=args.job,
+    )
     opts = RunOptions(
         data=args.data, params=args.params, as_of=args.as_of, units=args.units,
         notebooks=[n.strip() for n in (args.notebooks or ",".join(KNOWN_NOTEBOOKS)).split(",") if n.strip()],
-        formats=[f.strip() for f in args.formats.split(",") if f.strip()], jobs=args.jobs,
-        audience=args.audience, out=args.out, timeout=args.timeout, progress=args.progress, job=args.job,
+        audience=args.audience, out=args.out, config=config,
     )
     return run_reports(opts)
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
-    from cadre_lib.report.context import ROOT
+    from cadre_lib.report.job import SCHEDULE_FILE
     from cadre_lib.runner import crontab_lines, load_schedule, systemd_units
 
-    schedule = load_schedule(Path(args.schedule) if args.schedule else ROOT / "parameters" / "schedule.yaml")
+    schedule = load_schedule(Path(args.schedule) if args.schedule else SCHEDULE_FILE)
     python = args.python or sys.executable
     if args.format in ("cron", "both"):
-        print(crontab_lines(schedule, ROOT, python))
+        print(crontab_lines(schedule, PROJECT_ROOT, python))
     if args.format in ("systemd", "both"):
-        print(systemd_units(schedule, ROOT, python))
+        print(systemd_units(schedule, PROJECT_ROOT, python))
     return 0
 
 
@@ -134,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="the people or rows behind one number")
     _common(p)
     p.add_argument("--indicator", required=True)
-    p.add_argument("--unit", default="ALL", help="unit id or ALL (default)")
-    p.add_argument("--level", default="all", help="all (default) or one level")
+    p.add_argument("--unit", default=ALL, help=f"unit id or {ALL} (default)")
+    p.add_argument("--level", default=LEVEL_ALL, help=f"{LEVEL_ALL} (default) or one level")
     p.add_argument("--missing", action="store_true",
                    help="keep only those still to act on (outside the numerator; inside it for lower-is-better)")
     p.add_argument("--format", choices=["csv", "xlsx", "json"], default=None)
@@ -150,13 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="execute and render the report notebooks (the main job)")
     _common(p)
+    others = ", ".join(s for s in UNIT_SELECTORS if s != "default")
     p.add_argument("--units", default="default",
-                   help="default (departments and district-level units), all, none, departments, districts, "
-                        "communes, or unit codes ID,ID,...")
+                   help=f"default (departments and district-level units), {others}, or unit codes ID,ID,...")
     p.add_argument("--notebooks", default=None, help="overview,unit,data_quality (default: all three)")
     p.add_argument("--formats", default="html,pdf", help="html,pdf (default), html or pdf")
     p.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: CPU count)")
-    p.add_argument("--audience", default="leadership", choices=["leadership", "analyst"],
+    p.add_argument("--audience", default=LEADERSHIP, choices=list(AUDIENCES),
                    help="leadership (no personal names, default) or analyst (named action lists)")
     p.add_argument("--out", default="reports", help="reports folder (default: %(default)s)")
     p.add_argument("--timeout", type=int, default=900, help="seconds per notebook (default: %(default)s)")

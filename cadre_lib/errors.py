@@ -56,9 +56,3 @@ class UsageError(CadreError):
 
 class LockError(CadreError):
     """Another run holds the lock."""
-
-
-class ReportError(CadreError):
-    """One or more reports of a run failed (exit code 1 is reserved for internal errors)."""
-
-    exit_code = 1

@@ -9,11 +9,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cadre_lib.core.files import PROJECT_ROOT
+from cadre_lib.core.schema import error_lines
+from cadre_lib.core.scope import LEVEL_ALL
 from cadre_lib.errors import ParameterError
 from cadre_lib.register.contract import codes
 
-#: The project folder (the package is installed in editable mode from it): notebooks/, parameters/, data/.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["DEFAULT_PARAMS", "PROJECT_ROOT", "Organisation", "Params", "load_params", "parse_date"]
+
 DEFAULT_PARAMS = PROJECT_ROOT / "parameters" / "default.yaml"
 
 
@@ -81,8 +84,10 @@ class Params(BaseModel):
             if ind not in INDICATORS:
                 raise ValueError(f"targets: unknown indicator {ind!r}")
             for key in by_level:
-                if key != "all" and key not in self.levels:
-                    raise ValueError(f"targets.{ind}: unknown level {key!r} (use 'all' or one of {self.levels})")
+                if key != LEVEL_ALL and key not in self.levels:
+                    raise ValueError(
+                        f"targets.{ind}: unknown level {key!r} (use {LEVEL_ALL!r} or one of {self.levels})"
+                    )
         if self.period_start > self.as_of:
             raise ValueError(f"period_start {self.period_start} is after as_of {self.as_of}")
         return self
@@ -102,31 +107,14 @@ class Params(BaseModel):
         by_level = self.targets.get(indicator)
         if not by_level:
             return None
-        return by_level.get(level, by_level.get("all"))
-
-    def with_as_of(self, as_of: dt.date | str | None) -> Params:
-        if as_of is None or as_of == "":
-            return self
-        try:
-            day = parse_date(as_of)
-        except ValueError as exc:
-            raise ParameterError(f"--as-of: {exc}") from None
-        data = self.model_dump()
-        data["as_of"] = day
-        return _validate(data, "--as-of")
+        return by_level.get(level, by_level.get(LEVEL_ALL))
 
 
 def _validate(data: dict[str, Any], source: str) -> Params:
     try:
         return Params.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            msg = err["msg"]
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key"
-            lines.append(f"  - {key}: {msg}")
+        lines = [f"  - {line}" for line in error_lines(exc, data, unknown_key="{where}: unknown key")]
         raise ParameterError(f"invalid parameters in {source}:\n" + "\n".join(lines)) from None
 
 
@@ -144,7 +132,7 @@ def load_params(path: str | Path | None = None, as_of: dt.date | str | None = No
     """Read and validate a parameters file (default ``parameters/default.yaml``); ``as_of`` overrides."""
     p = Path(path) if path else DEFAULT_PARAMS
     try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         raise ParameterError(f"parameters file not found: {p}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -220,6 +220,35 @@ def test_remove_tags_and_javascript_outputs_dropped() -> None:
     assert "fetch(" not in page and "<script" not in page
 
 
+PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def test_chart_alt_text_is_escaped() -> None:
+    alt = 'Tỷ lệ <b>"đạt"</b> & <script>x</script>'
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": PNG_1PX}, metadata={"image/png": {"alt": alt}})]),
+        nbformat.v4.new_code_cell("y", outputs=[nbformat.v4.new_output("display_data", data={"image/png": PNG_1PX})]),
+    ]
+    page = to_html(nb)
+
+    class Images(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.attrs: list[dict[str, str | None]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "img":
+                self.attrs.append(dict(attrs))
+
+    parser = Images()
+    parser.feed(page)
+    assert [sorted(a) for a in parser.attrs] == [["alt", "src"], ["alt", "src"]]  # markup did not leak out
+    assert [a["alt"] for a in parser.attrs] == [alt, "Biểu đồ"]
+    assert "<b>" not in page and "<script" not in page
+
+
 # ---- PDF -----------------------------------------------------------------------------------------------------
 
 
@@ -303,10 +332,10 @@ def test_jupyter_nbconvert_entry_points(executed_nb: nbformat.NotebookNode, work
 
 
 def test_mpl_style() -> None:
-    import matplotlib  # noqa: PLC0415
-    from matplotlib import font_manager  # noqa: PLC0415
+    import matplotlib
+    from matplotlib import font_manager
 
-    from cadre_lib.report.charts import STATUS_COLORS, STATUS_HATCHES, apply_style, status_style  # noqa: PLC0415
+    from cadre_lib.report.charts import STATUS_COLORS, STATUS_HATCHES, apply_style, status_style
 
     backend = matplotlib.get_backend()
     apply_style()

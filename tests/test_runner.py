@@ -17,11 +17,12 @@ from typing import Any
 import nbformat
 import pytest
 
+from cadre_lib.core.scope import SAMPLE_BAND
 from cadre_lib.errors import LockError
 from cadre_lib.runner import NbconvertRenderer, NotebookJob, RunLock, execute_jobs, lock_held, run_batch
 from cadre_lib.runner.models import ReportResult
 from cadre_lib.runner.output import create_run_dir, latest_run, move_latest, remove_unfinished, run_dirs
-from cadre_lib.runner.portal import SAMPLE_BAND, render_index
+from cadre_lib.runner.portal import render_index
 from cadre_lib.runner.zygote import Zygote, ZygoteClient
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"

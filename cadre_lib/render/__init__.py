@@ -14,6 +14,9 @@ API
 
 nbconvert: ``jupyter nbconvert --to cadre_html nb.ipynb`` / ``--to cadre_pdf`` (entry points in pyproject.toml).
 Per-page notes in the PDF come from ``nb.metadata["cadre"]["page_header"]`` / ``["page_footer"]``.
+Templates are data files under ``cadre_lib/render/templates/``: ``cadre_report/`` (the nbconvert template
+of the reports), ``portal/`` (a run's index.html, rendered by :mod:`cadre_lib.runner.portal`) and ``pdf/``
+(the page header and footer); see :mod:`cadre_lib.render.templating`.
 Chart style for the notebooks: :func:`cadre_lib.report.charts.apply_style`.
 """
 
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import nbformat
 
-    from cadre_lib.render.exporters import CadrePDFExporter, OfflineHTMLExporter, nfc
+    from cadre_lib.render.exporters import CadrePDFExporter, OfflineHTMLExporter
     from cadre_lib.render.pdf import ChromiumNotFound, PdfRenderer, chromium_executable
 
 # Exporters import nbconvert (about 2 s): loaded on first use, so that notebooks importing only
@@ -34,7 +37,6 @@ if TYPE_CHECKING:
 _LAZY = {
     "CadrePDFExporter": "exporters",
     "OfflineHTMLExporter": "exporters",
-    "nfc": "exporters",
     "ChromiumNotFound": "pdf",
     "PdfRenderer": "pdf",
     "chromium_executable": "pdf",
@@ -54,7 +56,6 @@ __all__ = [
     "OfflineHTMLExporter",
     "PdfRenderer",
     "chromium_executable",
-    "nfc",
     "to_html",
     "to_pdf",
 ]

@@ -6,20 +6,20 @@
 * :class:`CadrePDFExporter` (``jupyter nbconvert --to cadre_pdf``): the same HTML printed to A4 by Debian's
   ``/usr/bin/chromium`` through Playwright (see :mod:`cadre_lib.render.pdf`).
 
-Both use the template ``cadre_lib/templates/cadre_report`` (inherits nbconvert's ``lab``).
+Both use the template ``cadre_lib/render/templates/cadre_report`` (inherits nbconvert's ``lab``).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter, WebPDFExporter
 from traitlets import Unicode, default
 from traitlets.config import Config
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from cadre_lib.core.text import nfc
+from cadre_lib.render.templating import TEMPLATES_DIR
+
 TEMPLATE_NAME = "cadre_report"
 
 #: Cell tags understood by the exporters (besides ``page-break`` / ``keep-together``, handled in CSS).
@@ -27,11 +27,6 @@ REMOVE_CELL_TAGS = {"remove-cell", "remove_cell"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 
 _NBCONVERT_ALT = "No description has been provided for this image"
-
-
-def nfc(text: str) -> str:
-    """Unicode NFC: Vietnamese letters as single code points (what fonts, search and pdftotext expect)."""
-    return unicodedata.normalize("NFC", text)
 
 
 class OfflineHTMLExporter(HTMLExporter):
@@ -152,7 +147,7 @@ class CadrePDFExporter(WebPDFExporter):
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        from cadre_lib.render.pdf import PdfRenderer, page_notes  # noqa: PLC0415 (keeps `--to cadre_html` light)
+        from cadre_lib.render.pdf import PdfRenderer, page_notes  # here: keeps `--to cadre_html` light
 
         html_exporter = OfflineHTMLExporter(parent=self, config=self.config)
         html, resources = html_exporter.from_notebook_node(nb, resources=resources, **kw)

@@ -12,7 +12,6 @@ context with JavaScript disabled, and every request that is not a ``data:`` URI 
 
 from __future__ import annotations
 
-import html as html_lib
 import logging
 import os
 import shutil
@@ -21,6 +20,9 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from cadre_lib.core.files import atomic_write
+from cadre_lib.render.templating import render_template
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,8 @@ CHROMIUM_ARGS = (
 
 #: Page margins; keep in step with ``@page`` in templates/cadre_report/static/cadre_report.css.
 MARGINS = {"top": "20mm", "right": "15mm", "bottom": "20mm", "left": "30mm"}
-
-# Header/footer templates are rendered apart from the page: they get no CSS from it, so all styles inline.
-_BOX = ("font-family: 'Noto Sans', 'DejaVu Sans', sans-serif; font-size: 8pt; width: 100%; box-sizing: border-box; "
-        f"padding: 0 {MARGINS['right']} 0 {MARGINS['left']};")
-_HEADER_EMPTY = "<span></span>"
+#: Header and footer printed on every page (a template: Chromium renders them apart from the page).
+PAGE_NOTES_TEMPLATE = "pdf/page_notes.html.j2"
 
 
 class ChromiumNotFound(RuntimeError):
@@ -75,24 +74,13 @@ def page_notes(nb: Any) -> tuple[str | None, str | None]:
 
 
 def header_template(note: str | None) -> str:
-    if not note:
-        return _HEADER_EMPTY
-    return (
-        f'<div style="{_BOX} font-weight: 700; '
-        'text-align: center; color: #8a2c00; -webkit-print-color-adjust: exact;">'
-        f"{html_lib.escape(note)}</div>"
-    )
+    """Chromium's ``headerTemplate``: ``note`` centred on every page (an empty element if none)."""
+    return render_template(PAGE_NOTES_TEMPLATE, part="header", note=note, margins=MARGINS)
 
 
 def footer_template(note: str | None) -> str:
-    left = html_lib.escape(note) if note else ""
-    return (
-        f'<div style="{_BOX} color: #555555; '
-        'display: flex; justify-content: space-between;">'
-        f"<span>{left}</span>"
-        '<span>Trang <span class="pageNumber"></span>/<span class="totalPages"></span></span>'
-        "</div>"
-    )
+    """Chromium's ``footerTemplate``: ``note`` on the left, "Trang X/Y" on the right."""
+    return render_template(PAGE_NOTES_TEMPLATE, part="footer", note=note, margins=MARGINS)
 
 
 class PdfRenderer:
@@ -167,7 +155,7 @@ class PdfRenderer:
         if self._browser is not None:
             log.warning("Chromium went away; starting it again")
             self._shutdown()
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
+        from playwright.sync_api import sync_playwright
 
         self._pw = sync_playwright().start()
         try:
@@ -202,7 +190,7 @@ class PdfRenderer:
             if obj is not None:
                 try:
                     getattr(obj, method)()
-                except Exception as exc:  # noqa: BLE001 - best effort at shutdown
+                except Exception as exc:  # best effort at shutdown
                     log.debug("ignoring %s.%s() failure: %s", type(obj).__name__, method, exc)
         self._page = self._context = self._browser = self._pw = None
 
@@ -231,7 +219,7 @@ class PdfRenderer:
             self._page = None
             try:
                 page.close()
-            except Exception as exc:  # noqa: BLE001 - the page may be gone with the browser
+            except Exception as exc:  # the page may be gone with the browser
                 log.debug("ignoring page.close() failure: %s", exc)
             raise
         self.pages_rendered += 1
@@ -247,16 +235,13 @@ class PdfRenderer:
                     footer: str | None = None) -> Path:
         out = Path(out_path)
         data = self.pdf_bytes(html, header=header, footer=footer)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.part")
-        tmp.write_bytes(data)
-        tmp.replace(out)
+        atomic_write(out, lambda tmp: tmp.write_bytes(data))
         return out
 
     def render(self, nb: Any, out_path: str | os.PathLike[str], *,
                resources: Mapping[str, Any] | None = None) -> Path:
         """Notebook → PDF at ``out_path`` (same HTML as :func:`cadre_lib.render.to_html`)."""
-        from cadre_lib.render import to_html  # noqa: PLC0415 (circular at import time)
+        from cadre_lib.render import to_html  # here: circular at import time
 
         header, footer = page_notes(nb)
         html = to_html(nb, resources=dict(resources) if resources is not None else None)

@@ -12,16 +12,18 @@ import pickle
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from cadre_lib import __version__
-from cadre_lib.core.scope import ALL
+from cadre_lib.core.files import now_iso, resolve_path
+from cadre_lib.core.scope import ALL, ANALYST, AUDIENCES, LEADERSHIP, LEVEL_ALL, UNIT_SELECTORS, Audience
+from cadre_lib.errors import ParameterError, UsageError
 from cadre_lib.indicators.engine import Engine
 from cadre_lib.indicators.quality import QualityReport, assess
 from cadre_lib.indicators.registry import INDICATORS
-from cadre_lib.params import PROJECT_ROOT, Params, load_params
+from cadre_lib.params import Params, load_params
 from cadre_lib.register.validate import Register, load_register
 
 HEADLINE = [
@@ -95,7 +97,7 @@ class ReportContext:
             return None
         return self._unit_info[unit_id][1]
 
-    def record(self, indicator: str, unit_id: str = ALL, level: str = "all") -> pd.Series:
+    def record(self, indicator: str, unit_id: str = ALL, level: str = LEVEL_ALL) -> pd.Series:
         """The indicator record of one scope (KeyError if there is none)."""
         return self.indicators.iloc[self._record_pos[(indicator, unit_id, level)]]
 
@@ -104,21 +106,32 @@ class ReportContext:
             raise RuntimeError("this context was built without the register (leadership audience)")
         return Engine(self.register, self.params)
 
-    def report_units(self, selection: str = "default") -> list[str]:
-        """Units that get a report: ``default`` = province-level departments and district-level units
-        (children of the roots), ``all`` = every unit, or a comma-separated list."""
-        ids = self.units["unit_id"].tolist()
-        if selection == "all":
-            return ids
-        if selection in ("default", ""):
-            roots = set(self.units.loc[self.units.parent_id.isna(), "unit_id"])
-            return [u for u, p in zip(self.units.unit_id, self.units.parent_id, strict=True) if p in roots]
-        wanted = [s.strip() for s in selection.split(",") if s.strip()]
-        unknown = [u for u in wanted if u not in ids]
+    def report_units(self, selection: str | list[str] = "default") -> list[str]:
+        """Unit codes that get a report: a selector of :data:`cadre_lib.core.scope.UNIT_SELECTORS`
+        (``default`` or ``""``: departments and district-level units, the children of the roots;
+        ``all``; ``none``; ``departments`` / ``districts``: children of the roots at level tinh / huyen;
+        ``communes``: units at level xa), or unit codes (a list, or ``"VG,KC"``)."""
+        units = self.units
+        if selection == "":
+            selection = "default"
+        if isinstance(selection, str) and selection in UNIT_SELECTORS:
+            roots = set(units.loc[units.parent_id.isna(), "unit_id"])
+            top = units[units.parent_id.isin(roots)]
+            chosen = {
+                "default": top,
+                "all": units,
+                "none": units.iloc[0:0],
+                "departments": top[top.level == "tinh"],
+                "districts": top[top.level == "huyen"],
+                "communes": units[units.level == "xa"],
+            }[selection]
+            return [str(u) for u in chosen.unit_id]
+        wanted = selection if isinstance(selection, list) else [s.strip() for s in selection.split(",") if s.strip()]
+        known = set(units.unit_id)
+        unknown = [u for u in wanted if u not in known]
         if unknown:
-            from cadre_lib.errors import UsageError
-
-            raise UsageError(f"unknown unit(s): {', '.join(unknown)}")
+            raise UsageError(f"--units: unknown unit(s) {', '.join(unknown)}; use a unit code, "
+                             f"or one of {', '.join(UNIT_SELECTORS)}")
         return wanted
 
     def save(self, path: Path) -> None:
@@ -146,7 +159,7 @@ def _previous(previous_dir: Path | None) -> tuple[pd.DataFrame | None, dt.date |
 
 
 def build_context(data_dir: str | Path, params_file: str | Path | None = None, as_of: str | dt.date | None = None,
-                  *, audience: str = "leadership", previous_dir: Path | None = None,
+                  *, audience: Audience = LEADERSHIP, previous_dir: Path | None = None,
                   register: Register | None = None, params: Params | None = None) -> ReportContext:
     params = params or load_params(params_file or None, as_of or None)
     register = register or load_register(data_dir)
@@ -167,7 +180,7 @@ def build_context(data_dir: str | Path, params_file: str | Path | None = None, a
         "parameters_file": str(params_file or "parameters/default.yaml"),
         "as_of": params.as_of.isoformat(),
         "toolkit_version": __version__,
-        "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "generated_at": now_iso(),
         "indicators": list(INDICATORS),
     }
     return ReportContext(
@@ -180,38 +193,28 @@ def build_context(data_dir: str | Path, params_file: str | Path | None = None, a
         is_sample=register.is_sample,
         previous=prev,
         previous_as_of=prev_as_of,
-        register=register if audience == "analyst" else None,
+        register=register if audience == ANALYST else None,
     )
-
-
-ROOT = PROJECT_ROOT
 
 
 def _resolve(path: str) -> str:
     """Paths in notebook parameters are relative to the project root, wherever the kernel runs."""
-    if not path:
-        return path
-    p = Path(path)
-    if p.is_absolute() or p.exists():
-        return str(p)
-    return str(ROOT / p) if (ROOT / p).exists() else str(p)
+    return str(resolve_path(path)) if path else ""
 
 
-def load_context(data_dir: str = "", params_file: str = "", as_of: str = "", audience: str = "leadership",
+def load_context(data_dir: str = "", params_file: str = "", as_of: str = "", audience: str = LEADERSHIP,
                  context_file: str = "") -> ReportContext:
     """The notebooks' entry point: the runner's precomputed context, or a fresh one."""
     import warnings
 
     warnings.filterwarnings("ignore", module="matplotlib")  # report readers must not see library warnings
-    if audience not in ("leadership", "analyst"):
-        from cadre_lib.errors import ParameterError
-
-        raise ParameterError(f"audience must be 'leadership' or 'analyst', not {audience!r}")
+    if audience not in AUDIENCES:
+        raise ParameterError(f"audience must be {' or '.join(map(repr, AUDIENCES))}, not {audience!r}")
     if context_file:
         with Path(context_file).open("rb") as f:
-            ctx: ReportContext = pickle.load(f)  # noqa: S301 - written by our own runner
-        if audience == "leadership":
+            ctx: ReportContext = pickle.load(f)  # written by our own runner
+        if audience == LEADERSHIP:
             ctx.register = None
         return ctx
     return build_context(_resolve(data_dir or "data/sample"), _resolve(params_file) or None, as_of or None,
-                         audience=audience)
+                         audience=cast(Audience, audience))

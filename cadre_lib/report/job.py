@@ -8,63 +8,40 @@ import datetime as dt
 import json
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 
+from cadre_lib.core.files import PROJECT_ROOT
+from cadre_lib.core.scope import AUDIENCES, LEADERSHIP, Audience
 from cadre_lib.errors import UsageError
 from cadre_lib.indicators.engine import records
 from cadre_lib.output import write_table
-from cadre_lib.report.context import ROOT, ReportContext, build_context
+from cadre_lib.report.context import ReportContext, build_context
 from cadre_lib.report.sections import page_marks
+from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig
 
-NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+SCHEDULE_FILE = PROJECT_ROOT / "parameters" / "schedule.yaml"
 KNOWN_NOTEBOOKS = ("overview", "unit", "data_quality")
-UNIT_SELECTORS = ("default", "all", "none", "departments", "districts", "communes")
 #: Modules the runner's kernel zygote imports (and warms) before forking a kernel per notebook.
-REPORT_PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "cadre_lib.report.preload")
+REPORT_PRELOAD = (*DEFAULT_PRELOAD, "cadre_lib.report.preload")
 
 
 @dataclass
 class RunOptions:
+    """What to report on (``run``'s options); ``config`` says how the runner runs (``--formats``,
+    ``--jobs``, ``--timeout``, ``--progress``, ``--job`` as ``job_name``)."""
+
     data: str = "data/sample"
     params: str | None = None
     as_of: str | None = None
     units: str | list[str] = "default"
     notebooks: list[str] = field(default_factory=lambda: list(KNOWN_NOTEBOOKS))
-    formats: list[str] = field(default_factory=lambda: ["html", "pdf"])
-    jobs: int | None = None
-    audience: str = "leadership"
+    audience: Audience = LEADERSHIP
     out: str = "reports"
-    timeout: int = 900
-    progress: bool = False
-    job: str | None = None
-
-
-def select_units(ctx: ReportContext, selection: str | list[str]) -> list[str]:
-    """Unit codes for ``default`` (departments and district-level units: children of the roots),
-    ``all``, ``none``, ``departments`` / ``districts`` / ``communes`` (children of the roots at level
-    tinh / level huyen / units at level xa), or an explicit list (``"VG,KC"``)."""
-    units = ctx.units
-    roots = set(units.loc[units.parent_id.isna(), "unit_id"])
-    top = units[units.parent_id.isin(roots)]
-    if isinstance(selection, str) and selection in UNIT_SELECTORS:
-        chosen = {
-            "default": top,
-            "all": units,
-            "none": units.iloc[0:0],
-            "departments": top[top.level == "tinh"],
-            "districts": top[top.level == "huyen"],
-            "communes": units[units.level == "xa"],
-        }[selection]
-        return [str(u) for u in chosen.unit_id]
-    wanted = selection if isinstance(selection, list) else [s.strip() for s in selection.split(",") if s.strip()]
-    unknown = [u for u in wanted if u not in set(units.unit_id)]
-    if unknown:
-        raise UsageError(f"--units: unknown unit(s) {', '.join(unknown)}; use a unit code, "
-                         f"or one of {', '.join(UNIT_SELECTORS)}")
-    return wanted
+    config: RunConfig = field(default_factory=lambda: RunConfig(progress=True))
 
 
 def _prepare_notebooks(names: list[str], ctx: ReportContext, folder: Path) -> dict[str, Path]:
@@ -84,22 +61,23 @@ def run_reports(opts: RunOptions) -> int:
     from cadre_lib.runner import NotebookJob, RunLock, get_job, load_schedule, run_batch
 
     out_root = Path(opts.out)
-    if opts.job:
-        job = get_job(load_schedule(ROOT / "parameters" / "schedule.yaml"), opts.job)
+    config = opts.config
+    if config.job_name:
+        job = get_job(load_schedule(SCHEDULE_FILE), config.job_name)
         opts.notebooks, opts.units, opts.audience = list(job.notebooks), job.units, job.audience
-        opts.formats = list(job.formats)
+        config = replace(config, formats=tuple(job.formats))
         if not opts.as_of:
             opts.as_of = job.as_of_date().isoformat()
     bad = [n for n in opts.notebooks if n not in KNOWN_NOTEBOOKS]
     if bad:
         raise UsageError(f"unknown notebook(s) {bad}; known: {', '.join(KNOWN_NOTEBOOKS)}")
-    bad_formats = [f for f in opts.formats if f not in ("html", "pdf")]
-    if bad_formats or not opts.formats:
-        raise UsageError(f"--formats: use html, pdf or html,pdf (got {','.join(opts.formats)})")
-    if opts.audience not in ("leadership", "analyst"):
-        raise UsageError("--audience must be leadership or analyst")
+    bad_formats = [f for f in config.formats if f not in FORMATS]
+    if bad_formats or not config.formats:
+        raise UsageError(f"--formats: use html, pdf or html,pdf (got {','.join(config.formats)})")
+    if opts.audience not in AUDIENCES:
+        raise UsageError(f"--audience must be {' or '.join(AUDIENCES)}")
     out_root.mkdir(parents=True, exist_ok=True)
-    with RunLock(out_root, job=opts.job), tempfile.TemporaryDirectory(prefix="cadre-run-") as tmp:
+    with RunLock(out_root, job=config.job_name), tempfile.TemporaryDirectory(prefix="cadre-run-") as tmp:
         tmpdir = Path(tmp)
         latest = out_root / "latest"
         log(f"loading the register {opts.data} ...")
@@ -123,7 +101,7 @@ def run_reports(opts: RunOptions) -> int:
         if "overview" in notebooks:
             jobs.append(NotebookJob("overview", notebooks["overview"], dict(common), "overview", scope="Toàn tỉnh"))
         if "unit" in notebooks:
-            for unit in select_units(ctx, opts.units):
+            for unit in ctx.report_units(opts.units):
                 jobs.append(NotebookJob(f"unit-{unit}", notebooks["unit"], {**common, "unit_id": str(unit)},
                                         f"unit-{unit}", scope=ctx.unit_name(unit)))
         if "data_quality" in notebooks:
@@ -137,14 +115,13 @@ def run_reports(opts: RunOptions) -> int:
             "parameters": ctx.provenance["parameters"],
             "parameters_file": ctx.provenance["parameters_file"],
             "audience": opts.audience,
-            "job": opts.job,
+            "job": config.job_name,
             "units": opts.units,
         }
+        config = replace(config, sample_data=ctx.is_sample, as_of=ctx.as_of, cwd=PROJECT_ROOT,
+                         preload=REPORT_PRELOAD, lock=False)  # lock=False: held above, for the whole job
         result = run_batch(
-            jobs, out_root, formats=set(opts.formats), n_jobs=opts.jobs, timeout=opts.timeout,
-            manifest_extra=manifest, sample_data=ctx.is_sample, progress=True, force_progress=opts.progress,
-            as_of=ctx.as_of, cwd=ROOT, preload=REPORT_PRELOAD,
-            job_name=opts.job, lock=False,
+            jobs, out_root, config, manifest_extra=manifest,
             extra_files={"indicators.json": indicators, "indicators.xlsx": indicators_xlsx},
         )
     for r in result.failed:

@@ -1,5 +1,8 @@
 """Unattended batch execution of parameterized notebooks (papermill), rendering, run directories,
-the leadership portal, locking and scheduling.
+the leadership portal, locking and scheduling. Every setting of a run is a field of :class:`RunConfig`.
+
+Generic: nothing here imports the register, the indicators or the reports (only :mod:`cadre_lib.core`,
+:mod:`cadre_lib.errors` and, for rendering, :mod:`cadre_lib.render`).
 
 Public names are imported lazily (``from cadre_lib.runner import run_batch`` loads only what it
 needs). Importing this package also keeps jsonschema from importing its slow IRI checker (see
@@ -17,8 +20,9 @@ from cadre_lib.runner._imports import skip_slow_iri_format_checker
 skip_slow_iri_format_checker()
 
 if TYPE_CHECKING:
-    from cadre_lib.runner.api import DEFAULT_PRELOAD, FORMATS, run_batch
-    from cadre_lib.runner.execute import default_jobs, execute_jobs
+    from cadre_lib.runner.api import run_batch
+    from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig, default_jobs
+    from cadre_lib.runner.execute import execute_jobs
     from cadre_lib.runner.lock import RunLock, lock_held
     from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob, ReportResult, RunResult
     from cadre_lib.runner.output import latest_run, run_dirs
@@ -34,10 +38,11 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
-    "DEFAULT_PRELOAD": "api",
-    "FORMATS": "api",
+    "DEFAULT_PRELOAD": "config",
+    "FORMATS": "config",
+    "RunConfig": "config",
+    "default_jobs": "config",
     "run_batch": "api",
-    "default_jobs": "execute",
     "execute_jobs": "execute",
     "RunLock": "lock",
     "lock_held": "lock",
@@ -70,6 +75,7 @@ __all__ = [
     "NotebookJob",
     "Renderer",
     "ReportResult",
+    "RunConfig",
     "RunLock",
     "RunResult",
     "Schedule",

@@ -21,13 +21,14 @@ import shutil
 import tempfile
 import time
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cadre_lib.runner.config import RunConfig, default_jobs
 from cadre_lib.runner.kernels import kill_pid
 from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob
-from cadre_lib.runner.worker import WorkerConfig, worker_main
+from cadre_lib.runner.worker import worker_main
 from cadre_lib.runner.zygote import Zygote
 
 __all__ = ["ExecutionPool", "default_jobs", "execute_jobs"]
@@ -38,14 +39,6 @@ _READY_TIMEOUT_S = 120.0
 
 def _short_tmp() -> str | None:
     return "/tmp" if os.path.isdir("/tmp") else None  # unix socket paths are limited to ~107 bytes
-
-
-def default_jobs() -> int:
-    """Default number of workers: the CPUs this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -64,35 +57,26 @@ class ExecutionPool:
 
     Use as a context manager and iterate :meth:`results` (in completion order)::
 
-        with ExecutionPool(jobs, out, n_jobs=2, config=WorkerConfig(timeout=600)) as pool:
+        with ExecutionPool(jobs, out, RunConfig(n_jobs=2, timeout=600)) as pool:
             for result in pool.results():
                 ...
 
     Leaving the block (normally, on error or on Ctrl-C) stops the workers and kills their kernels.
     """
 
-    def __init__(
-        self,
-        jobs: Sequence[NotebookJob],
-        executed_dir: Path,
-        *,
-        n_jobs: int | None = None,
-        config: WorkerConfig,
-        prestart: bool = True,
-        fork_kernels: bool = True,
-    ) -> None:
+    def __init__(self, jobs: Sequence[NotebookJob], executed_dir: Path, config: RunConfig) -> None:
         self.jobs = list(jobs)
         stems = [j.output_stem for j in self.jobs]
         duplicates = sorted({s for s in stems if stems.count(s) > 1})
         if duplicates:
             raise ValueError(f"several jobs write the same output_stem: {', '.join(duplicates)}")
         self.executed_dir = Path(executed_dir)
-        self.config = config
-        self.prestart = prestart
-        self.fork_kernels = fork_kernels
+        self.config = config.resolved()
+        self.prestart = config.prestart
         self._zygote: Zygote | None = None
+        self._zygote_path: str | None = None  # the zygote's socket, handed to the workers
         self._zygote_dir: Path | None = None
-        requested = n_jobs if n_jobs and n_jobs > 0 else default_jobs()
+        requested = self.config.n_jobs or default_jobs()
         self.n_workers = max(1, min(requested, len(self.jobs))) if self.jobs else 0
         self._ctx = mp.get_context("spawn")
         self._results: Any = None
@@ -105,14 +89,14 @@ class ExecutionPool:
     def __enter__(self) -> ExecutionPool:
         self.executed_dir.mkdir(parents=True, exist_ok=True)
         try:
-            if self.fork_kernels and self.jobs:
+            if self.config.fork_kernels and self.jobs:
                 # Started first: it imports while the workers import papermill.
                 self._zygote_dir = Path(tempfile.mkdtemp(prefix="cadre-z-", dir=_short_tmp()))
                 self._zygote = Zygote(
-                    self._zygote_dir / "zygote.sock", preload=self.config.preload, cwd=Path(self.config.cwd or ".")
+                    self._zygote_dir / "zygote.sock", preload=self.config.preload, cwd=self.config.cwd
                 )
                 self._zygote.start()
-                self.config = replace(self.config, zygote=self._zygote.path)
+                self._zygote_path = self._zygote.path
             self._results = self._ctx.Queue()
             for i in range(self.n_workers):
                 self._spawn(start_spare=self.prestart and i < len(self._pending))
@@ -131,7 +115,7 @@ class ExecutionPool:
         tasks = self._ctx.Queue()
         process = self._ctx.Process(
             target=worker_main,
-            args=(wid, self.config, tasks, self._results, start_spare),
+            args=(wid, self.config, self._zygote_path, tasks, self._results, start_spare),
             name=f"cadre-runner-{wid}",
             daemon=True,
         )
@@ -151,7 +135,7 @@ class ExecutionPool:
             if graceful:
                 try:
                     w.tasks.put(("stop",))
-                except Exception:  # noqa: BLE001
+                except Exception:
                     w.process.terminate()
             else:
                 w.process.terminate()
@@ -242,10 +226,7 @@ class ExecutionPool:
                         evalue=f"no answer from the worker after {hard_limit:g} s; it was killed",
                     )
                 out.append(self._failed(index, w.wid, err))
-            elif not w.ready and dead:
-                # died while starting: nothing to report unless no worker is left at all
-                pass
-            self._replace(w)
+            self._replace(w)  # a worker that died while starting had no job: nothing to report
         if not self._workers and self._pending:
             # every worker is gone and none could be started: fail what is left
             while self._pending:
@@ -302,31 +283,11 @@ class ExecutionPool:
 
 
 def execute_jobs(
-    jobs: Sequence[NotebookJob],
-    executed_dir: Path,
-    *,
-    n_jobs: int | None = None,
-    timeout: float = 600,
-    cell_timeout: float | None = None,
-    kernel_name: str = "python3",
-    cwd: Path | None = None,
-    preload: Sequence[str] = (),
-    prestart: bool = True,
-    fork_kernels: bool = True,
+    jobs: Sequence[NotebookJob], executed_dir: Path, config: RunConfig | None = None, **settings: Any
 ) -> Generator[ExecutionResult, None, None]:
-    """Execute ``jobs`` with ``n_jobs`` workers (default: CPU count) and yield results as they
-    complete. ``timeout`` bounds each notebook (all its cells), ``cell_timeout`` each cell (default:
-    ``timeout``). Kernels run in ``cwd`` (default: the current directory) with ``preload`` modules
-    already imported; with ``fork_kernels`` they are forked from a zygote process that imported them
-    once (see :mod:`cadre_lib.runner.zygote`), otherwise each kernel imports them while it boots."""
-    config = WorkerConfig(
-        timeout=float(timeout),
-        cell_timeout=float(cell_timeout) if cell_timeout else None,
-        kernel_name=kernel_name,
-        cwd=str(Path(cwd).resolve()) if cwd is not None else os.getcwd(),
-        preload=tuple(preload),
-    )
-    with ExecutionPool(
-        jobs, executed_dir, n_jobs=n_jobs, config=config, prestart=prestart, fork_kernels=fork_kernels
-    ) as pool:
+    """Execute ``jobs`` as ``config`` says (``settings``: :class:`RunConfig` fields overriding it) and
+    yield results as they complete; ``executed_dir / f"{job.output_stem}.ipynb"`` receives each
+    executed notebook."""
+    config = (config or RunConfig()).with_settings(**settings)
+    with ExecutionPool(jobs, executed_dir, config) as pool:
         yield from pool.results()

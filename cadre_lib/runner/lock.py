@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
+from cadre_lib.core.files import now_iso
 from cadre_lib.errors import LockError
 
 __all__ = ["LOCK_NAME", "LockInfo", "RunLock", "lock_held", "read_lock"]
@@ -175,7 +176,7 @@ class RunLock:
             info = LockInfo(
                 pid=os.getpid(),
                 host=socket.gethostname(),
-                started_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+                started_at=now_iso(),
                 job=self.job,
             )
             os.ftruncate(fd, 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from collections.abc import Mapping
@@ -10,7 +9,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MANIFEST_VERSION", "RESERVED_KEYS", "file_sha256", "package_versions", "write_json"]
+from cadre_lib.core.files import atomic_write
+
+__all__ = ["MANIFEST_VERSION", "RESERVED_KEYS", "package_versions", "write_json"]
 
 MANIFEST_VERSION = 1
 RESERVED_KEYS = frozenset(
@@ -61,14 +62,6 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _default(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
@@ -81,5 +74,5 @@ def _default(obj: Any) -> Any:
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
     """UTF-8, Vietnamese kept readable (no \\u escapes), stable key order, trailing newline."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_default)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
+    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))

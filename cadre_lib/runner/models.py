@@ -183,7 +183,7 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every report succeeded, 1 otherwise (as :class:`cadre_lib.errors.ReportError`)."""
+        """0 when every report succeeded, 1 otherwise (2 is for bad input, :class:`cadre_lib.errors.CadreError`)."""
         return 0 if self.ok else 1
 
     @property

@@ -8,16 +8,12 @@ A renderer is a context manager (entered once per run, so e.g. one Chromium serv
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["CadreRenderer", "NbconvertRenderer", "Renderer", "default_renderer"]
-
-log = logging.getLogger(__name__)
-
 
 @runtime_checkable
 class Renderer(Protocol):
@@ -114,18 +110,5 @@ class NbconvertRenderer:
 
 
 def default_renderer(formats: Iterable[str]) -> Renderer:
-    """:class:`CadreRenderer` if :mod:`cadre_lib.render` exists; otherwise, for HTML-only runs, plain
-    nbconvert with a warning (PDF needs cadre_lib.render)."""
-    formats = set(formats)
-    try:
-        import importlib.util
-
-        available = importlib.util.find_spec("cadre_lib.render") is not None
-    except (ImportError, ValueError):
-        available = False
-    if available:
-        return CadreRenderer(formats)
-    if "pdf" in formats:
-        raise RuntimeError("PDF output needs cadre_lib.render, which is not installed")
-    log.warning("cadre_lib.render not found: rendering HTML with plain nbconvert (not self-contained)")
-    return NbconvertRenderer()
+    """The leadership renderer: :class:`CadreRenderer` for ``formats``."""
+    return CadreRenderer(formats)

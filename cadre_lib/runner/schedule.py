@@ -11,17 +11,18 @@ from __future__ import annotations
 import shlex
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cadre_lib.core.schema import error_lines
+from cadre_lib.core.scope import LEADERSHIP, UNIT_SELECTORS, Audience, UnitSelector
 from cadre_lib.errors import ParameterError, UsageError
 from cadre_lib.runner.cron import parse_cron, to_oncalendar
 
 __all__ = [
     "AS_OF_RULES",
-    "UNIT_SELECTORS",
     "AsOfRule",
     "Schedule",
     "ScheduleJob",
@@ -35,20 +36,7 @@ __all__ = [
 ]
 
 AsOfRule = Literal["end_of_previous_month", "end_of_previous_quarter", "end_of_previous_year", "today"]
-AS_OF_RULES: tuple[str, ...] = (
-    "end_of_previous_month",
-    "end_of_previous_quarter",
-    "end_of_previous_year",
-    "today",
-)
-# What the CLI understands in `units` besides an explicit list of unit codes:
-#   default     the overview's companions: every province-level department and district-level unit
-#   all         every unit, communes included
-#   none        no unit report (overview / data quality only)
-#   departments, districts, communes: every unit of that level
-UNIT_SELECTORS: tuple[str, ...] = ("default", "all", "none", "departments", "districts", "communes")
-UnitSelector = Literal["default", "all", "none", "departments", "districts", "communes"]
-
+AS_OF_RULES: tuple[str, ...] = get_args(AsOfRule)
 _NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -62,7 +50,7 @@ class ScheduleJob(BaseModel):
     cron: str
     notebooks: Annotated[list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]], Field(min_length=1)]
     units: UnitSelector | list[str] = "default"
-    audience: Literal["leadership", "analyst"] = "leadership"
+    audience: Audience = LEADERSHIP
     formats: Annotated[list[Literal["html", "pdf"]], Field(min_length=1)] = ["html", "pdf"]
     as_of: AsOfRule | date = "end_of_previous_month"
 
@@ -149,47 +137,6 @@ def as_of_for(rule: str | date, today: date) -> date:
         ) from None
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    """``jobs[1] (quarterly-all-units).cron`` from a pydantic error location."""
-    out = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            name = None
-            if isinstance(node, list) and 0 <= part < len(node):
-                node = node[part]
-                name = node.get("name") if isinstance(node, dict) else None
-            if name:
-                out += f" ({name})"
-        else:
-            if part in ("list[str]", "literal['default','all','none','departments','districts','communes']"):
-                continue
-            if str(part).startswith(("literal[", "list[", "function-")):
-                continue
-            out += ("." if out else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out or "top level"
-
-
-def _errors(exc: ValidationError, data: Any) -> list[str]:
-    seen: set[str] = set()
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        if err["type"] == "extra_forbidden":
-            key = loc[-1]
-            where = _where(loc[:-1], data)
-            text = f"unknown key {key!r} in {where}"
-        else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            text = f"{_where(loc, data)}: {msg}"
-        if text not in seen:
-            seen.add(text)
-            lines.append(text)
-    return lines
-
-
 def load_schedule(path: Path) -> Schedule:
     """Read and validate a schedule file; :class:`ParameterError` naming every problem."""
     path = Path(path)
@@ -208,7 +155,7 @@ def load_schedule(path: Path) -> Schedule:
     try:
         return Schedule.model_validate(data)
     except ValidationError as exc:
-        problems = _errors(exc, data)
+        problems = error_lines(exc, data)
         head = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}:"
         raise ParameterError("\n".join([head, *(f"  - {p}" for p in problems)])) from None
 

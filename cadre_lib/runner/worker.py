@@ -19,35 +19,18 @@ import re
 import signal
 import time
 import traceback
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cadre_lib.core.files import now_iso
+from cadre_lib.runner.config import RunConfig
 from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob
 
-__all__ = ["WorkerConfig", "execute_one", "worker_main"]
+__all__ = ["execute_one", "worker_main"]
 
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _MAX_TRACEBACK = 8000
 _MAX_SOURCE = 500
-
-
-@dataclass(frozen=True)
-class WorkerConfig:
-    """Settings shared by every worker of a batch (must be picklable)."""
-
-    timeout: float  # overall seconds per notebook (kernel start excluded)
-    cell_timeout: float | None = None  # seconds per cell; None = the overall timeout
-    kernel_name: str = "python3"
-    cwd: str | None = None  # kernels' working directory; None = the parent's
-    preload: tuple[str, ...] = ()  # modules imported when a kernel starts (no names bound)
-    start_timeout: float = 60.0
-    zygote: str | None = None  # socket of the kernel zygote; None = start each kernel normally
-
-
-def _now_iso() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def _plain(lines: Any) -> str:
@@ -113,7 +96,7 @@ def _write_partial(nb: Any, path: Path) -> None:
 
 
 def execute_one(
-    job: NotebookJob, executed_path: Path, km: Any, config: WorkerConfig
+    job: NotebookJob, executed_path: Path, km: Any, config: RunConfig
 ) -> tuple[ExecError | None, dict[str, Any] | None]:
     """Run ``job`` in the (started, unused) kernel managed by ``km``; write the executed notebook to
     ``executed_path`` whatever happens. Returns ``(error, executed notebook)``; exactly one is None."""
@@ -123,7 +106,7 @@ def execute_one(
 
     tracker = _Tracker()
     overall = float(config.timeout)
-    per_cell = float(config.cell_timeout) if config.cell_timeout else overall
+    per_cell = float(config.per_cell_timeout)
     deadline = time.monotonic() + overall
     budget_hit = {"overall": False}
 
@@ -200,7 +183,7 @@ def execute_one(
             ),
             None,
         )
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded, the batch goes on
+    except Exception as exc:  # any failure is recorded, the batch goes on
         _write_partial(tracker.nb, executed_path)
         source, count = _cell_excerpt(tracker.nb, tracker.cell_index)
         return (
@@ -224,8 +207,9 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def worker_main(wid: int, config: WorkerConfig, tasks: Any, results: Any, start_spare: bool) -> None:
-    """Entry point of a worker process (spawned)."""
+def worker_main(wid: int, config: RunConfig, zygote: str | None, tasks: Any, results: Any, start_spare: bool) -> None:
+    """Entry point of a worker process (spawned). ``config`` is the pool's resolved configuration;
+    ``zygote`` the socket of the kernel zygote (None: kernels start normally)."""
     from cadre_lib.runner._imports import skip_slow_iri_format_checker
 
     skip_slow_iri_format_checker()
@@ -242,10 +226,10 @@ def worker_main(wid: int, config: WorkerConfig, tasks: Any, results: Any, start_
 
     factory = KernelFactory(
         kernel_name=config.kernel_name,
-        cwd=Path(config.cwd) if config.cwd else None,
+        cwd=config.cwd,
         preload=config.preload,
         tag=f"w{wid}",
-        zygote=config.zygote,
+        zygote=zygote,
     )
     spare = None
     live: list[Any] = []
@@ -288,7 +272,7 @@ def worker_main(wid: int, config: WorkerConfig, tasks: Any, results: Any, start_
             _, index, job, executed_path, start_spare_after = msg
             results.put(("started", wid, index))
             t0 = time.perf_counter()
-            started_at = _now_iso()
+            started_at = now_iso()
             km, spare = (spare if spare is not None else start_kernel()), None
             if start_spare_after:
                 spare = start_kernel()
@@ -309,7 +293,7 @@ def worker_main(wid: int, config: WorkerConfig, tasks: Any, results: Any, start_
                         executed_path=Path(executed_path),
                         error=error,
                         started_at=started_at,
-                        finished_at=_now_iso(),
+                        finished_at=now_iso(),
                         timings={
                             "kernel_s": round(t1 - t0, 3),
                             "execute_s": round(t2 - t1, 3),
@@ -321,7 +305,7 @@ def worker_main(wid: int, config: WorkerConfig, tasks: Any, results: Any, start_
                     ),
                 )
             )
-    except BaseException as exc:  # noqa: BLE001 - tell the parent, then clean up
+    except BaseException as exc:  # tell the parent, then clean up
         if not isinstance(exc, SystemExit | KeyboardInterrupt):
             with contextlib.suppress(Exception):
                 results.put(("fatal", wid, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))

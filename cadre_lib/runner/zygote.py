@@ -194,7 +194,7 @@ def _child(argv: list[str], cwd: str, env: dict[str, str], fds_to_close: list[in
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         import traceback
 
         traceback.print_exc()
@@ -213,7 +213,7 @@ def _serve(path: str, modules: list[str]) -> None:
         try:
             __import__(name)
             loaded.append(name)
-        except Exception as exc:  # noqa: BLE001 - a kernel will report the import error itself
+        except Exception as exc:  # a kernel will report the import error itself
             print(f"cadre zygote: cannot preload {name}: {exc}", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     parent = os.getppid()
@@ -250,7 +250,7 @@ def _serve(path: str, modules: list[str]) -> None:
                     if pid == 0:
                         _child(list(req["argv"]), str(req["cwd"]), dict(req["env"]), [server.fileno(), conn.fileno()])
                     reply = {"pid": pid}
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             with contextlib.suppress(OSError):
                 conn.sendall(json.dumps(reply).encode() + b"\n")

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cadre_lib.explorer.explorer import Explorer  # noqa: E402
+from cadre_lib.explorer import Explorer  # noqa: E402
 from cadre_lib.indicators.registry import INDICATORS  # noqa: E402
 
 TARGET_S = 1.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +251,7 @@ class ExplorerModel:
         return out
 
     def knows(self, unit_id: str) -> bool:
+        """``unit_id`` is ``ALL`` or a unit of the loaded register."""
         return self.register is not None and (unit_id == ALL or unit_id in self.register.hierarchy.unit_ids)
 
     def unit_level(self, unit_id: str) -> str:
@@ -340,10 +341,6 @@ class ExplorerModel:
                         f"{fmt.date(day)}." if level != LEVEL_ALL else
                         f"{EMPTY_NOTE}: {name} chưa có dữ liệu đến ngày {fmt.date(day)}.")
         return None
-
-    def with_selection(self, **changes: Any) -> Selection:
-        """The current selection with some fields changed."""
-        return replace(self.selection, **changes)
 
     @staticmethod
     def _scorecard_frame(scope: pd.DataFrame) -> pd.DataFrame:

@@ -211,7 +211,7 @@ def _level_trends(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, tit
                 label=level_label(ctx, lv))
     target = ctx.params.target(indicator, LEVEL_ALL)
     if target is not None:
-        ax.axhline(target, color="#D55E00", linestyle=(0, (5, 3)), linewidth=1.1, label="Mục tiêu")
+        ax.axhline(target, color=STATUS_COLORS["red"], linestyle=TARGET_LINESTYLE, linewidth=1.1, label="Mục tiêu")
     ax.set_title(title, loc="left", fontsize=8.5)
     percent_axis(ax)
     ax.set_ylim(0, max(1.0, float(t.value.astype(float).max()) * 1.1) if len(t) else 1.0)

@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cadre_lib.explorer.explorer import Explorer  # noqa: E402
+from cadre_lib.core.scope import ALL, ANALYST, SAMPLE_BAND  # noqa: E402
+from cadre_lib.explorer import Explorer  # noqa: E402
 from cadre_lib.indicators.registry import INDICATORS  # noqa: E402
 
 TARGET_S = 1.0
@@ -47,7 +48,7 @@ def _ensure_sample(path: Path) -> None:
 
     print(f"generating the sample register in {path} (python -m cadre_lib sample-data) …")
     generate_sample(path)
-    (path / SAMPLE_MARKER).write_text("DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ\n", encoding="utf-8")
+    (path / SAMPLE_MARKER).write_text(f"{SAMPLE_BAND}\n", encoding="utf-8")
 
 
 def _timed(ex: Explorer, change: Callable[[], object]) -> dict[str, float]:
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        ex = Explorer(data, args.params, audience="analyst", out_dir=out)
+        ex = Explorer(data, args.params, audience=ANALYST, out_dir=out)
         load = time.perf_counter() - start
         if ex.note or ex.register is None or ex.params is None:
             raise SystemExit(f"cannot load {data}: {ex.note}")
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         units = [u for pair in zip(upper, communes[::7], strict=False) for u in pair][: args.repeat]
         unit_runs = [_timed(ex, lambda u=u: ex.select_unit(u)) for u in units]
 
-        ex.select_unit("ALL")
+        ex.select_unit(ALL)
         days = [params.as_of - dt.timedelta(days=31 * (i + 1)) for i in range(args.repeat)]
         days = [d for d in days if d >= params.period_start]
         date_runs = [_timed(ex, lambda d=d: setattr(ex.w_as_of, "value", d)) for d in days]

@@ -16,8 +16,9 @@ from conftest import params
 from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
 
 from cadre_lib import fmt
-from cadre_lib.explorer import explorer as explorer_module
-from cadre_lib.explorer.explorer import EMPTY_NOTE, ROOT, Explorer, resolve_path
+from cadre_lib.core.files import PROJECT_ROOT as ROOT
+from cadre_lib.core.files import resolve_path
+from cadre_lib.explorer import EMPTY_NOTE, Explorer, views
 from cadre_lib.indicators.engine import Engine
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.validate import load_register
@@ -36,7 +37,7 @@ def real_png():
 @pytest.fixture(autouse=True)
 def _fast_png(request, monkeypatch):
     if "real_png" not in request.fixturenames:
-        monkeypatch.setattr(explorer_module, "_png", lambda fig: PNG + b" not drawn")
+        monkeypatch.setattr(views, "screen_png", lambda fig: PNG + b" not drawn")
 
 
 @pytest.fixture

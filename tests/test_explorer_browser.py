@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from cadre_lib import fmt
-from cadre_lib.explorer.explorer import Explorer
+from cadre_lib.explorer import Explorer
 from cadre_lib.indicators.engine import Engine
 from cadre_lib.params import load_params
 from cadre_lib.register.sample import generate_sample

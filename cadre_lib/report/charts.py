@@ -1,4 +1,10 @@
-"""One matplotlib style for every report chart.
+"""Every chart of the reports and of the explorer, and the one matplotlib style they share.
+
+The report charts (:func:`trend_panel`, :func:`trend_chart`, :func:`ranking_chart`) take the report context and
+return pyplot figures drawn in the global style (:func:`apply_style`); :func:`cadre_lib.report.html.show` displays
+and closes them. The explorer's charts (:func:`units_figure`, :func:`status_trend_figure`) take the frames of its
+model and return plain :class:`~matplotlib.figure.Figure` objects drawn in :func:`fixed_style` (the same style with
+fixed margins: a redraw then costs no layout engine). Both bar charts are drawn by :func:`status_bars`.
 
 In a notebook::
 
@@ -7,16 +13,31 @@ In a notebook::
     ax.bar(x, y, **status_style("red"))
 
 ``apply_style`` only sets rcParams: it never selects a backend (``matplotlib.use("agg")`` in a notebook kernel
-replaces the inline backend and the charts vanish from the report).
+replaces the inline backend and the charts vanish from the report). matplotlib is imported by the functions that
+draw, not by this module.
 
 Status colours are Okabe-Ito (safe for the common colour-vision deficiencies); each status also has a hatch so
 bars stay distinguishable on a grey-scale printer. Keep them in step with the ``.status-*`` classes in
-``templates/cadre_report/static/cadre_report.css``.
+``templates/cadre_report/static/cadre_report.css`` and the ``.st-*`` classes in ``report/static/report.css``.
 """
 
 from __future__ import annotations
 
+import io
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from cadre_lib import fmt
+from cadre_lib.core.scope import ALL, LEVEL_ALL
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.report.common import level_label, optional, scope_levels, subtree
+from cadre_lib.report.context import HEADLINE, ReportContext
 
 #: Fill colour per status: green = "Đạt", amber = "Gần đạt", red = "Chưa đạt", none = "Chưa có mục tiêu".
 STATUS_COLORS: dict[str, str] = {
@@ -32,14 +53,6 @@ STATUS_HATCHES: dict[str, str] = {
     "amber": "//",
     "red": "xx",
     "none": "..",
-}
-
-#: Words used in the reports for each status.
-STATUS_LABELS: dict[str, str] = {
-    "green": "Đạt",
-    "amber": "Gần đạt",
-    "red": "Chưa đạt",
-    "none": "Chưa có mục tiêu",
 }
 
 #: Target lines and neutral marks.
@@ -75,9 +88,11 @@ def status_style(status: Any) -> dict[str, Any]:
     return {"color": STATUS_COLORS[key], "hatch": STATUS_HATCHES[key], "edgecolor": "#333333", "linewidth": 0.6}
 
 
-def _register_system_fonts() -> None:
-    """Make sure matplotlib knows the Noto fonts even if its font cache predates their installation."""
-    from matplotlib import font_manager  # noqa: PLC0415
+@cache
+def register_fonts() -> None:
+    """Make sure matplotlib knows the Noto fonts even if its font cache predates their installation (once per
+    process: without them, the search of the system fonts would run again for every chart)."""
+    from matplotlib import font_manager
 
     known = {f.name for f in font_manager.fontManager.ttflist}
     wanted = {"Noto Sans", "Noto Sans Mono"} - known
@@ -94,7 +109,7 @@ def _register_system_fonts() -> None:
 
 def rc_params(dpi: int = 110) -> dict[str, Any]:
     """The rcParams set by :func:`apply_style` (usable with ``matplotlib.rc_context``)."""
-    from cycler import cycler  # noqa: PLC0415 (matplotlib dependency)
+    from cycler import cycler  # a matplotlib dependency
 
     return {
         "font.family": "sans-serif",
@@ -143,7 +158,248 @@ def rc_params(dpi: int = 110) -> dict[str, Any]:
 
 def apply_style(dpi: int = 110) -> None:
     """Set the report style globally (rcParams). Call once at the top of a notebook; no backend change."""
-    import matplotlib as mpl  # noqa: PLC0415
+    import matplotlib as mpl
 
-    _register_system_fonts()
+    register_fonts()
     mpl.rcParams.update(cast(Any, rc_params(dpi)))
+
+
+# --- shared pieces --------------------------------------------------------------------------------
+
+
+def percent_axis(ax: Any, axis: str = "y") -> None:
+    """Tick labels as Vietnamese percentages (``40%``)."""
+    from matplotlib.ticker import FuncFormatter
+
+    f = FuncFormatter(lambda v, _: fmt.pct(v, 0))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+
+
+def status_bars(ax: Any, names: Sequence[str], values: Sequence[float], numerators: Sequence[int],
+                denominators: Sequence[int], statuses: Sequence[str], target: float | None,
+                target_width: float = 1.0) -> None:
+    """Horizontal bars, one per unit (the first at the bottom), coloured and hatched by status, each labelled
+    with its share (numerator/denominator), the target as a dashed vertical line, percentages on the x axis."""
+    bars = ax.barh(list(names), values, color=[STATUS_COLORS[s] for s in statuses], edgecolor="#333333",
+                   linewidth=0.5)
+    for bar, s in zip(bars, statuses, strict=True):
+        bar.set_hatch(STATUS_HATCHES.get(s, ""))
+    for y, (v, n, d) in enumerate(zip(values, numerators, denominators, strict=True)):
+        ax.text(v, y, f" {fmt.share(float(v), int(n), int(d))}", va="center", fontsize=7)
+    if target is not None:
+        ax.axvline(target, color=TARGET_COLOR, linestyle=TARGET_LINESTYLE, linewidth=target_width)
+    percent_axis(ax, "x")
+    ax.tick_params(axis="y", labelsize=7)
+
+
+# --- report charts (pyplot figures in the global style) -------------------------------------------
+
+#: (colour, line style, marker) of each level's line in the report trend charts.
+LEVEL_STYLES = {LEVEL_ALL: ("#000000", "-", "o"), "tinh": ("#0072B2", "--", "s"), "huyen": ("#E69F00", "-.", "^"),
+                "xa": ("#009E73", ":", "D")}
+
+
+def _level_trends(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, title: str) -> None:
+    """One line per level of the scope (all levels first), the all-levels target as a dashed line."""
+    import matplotlib.dates as mdates
+
+    t = ctx.trends[(ctx.trends.indicator == indicator) & (ctx.trends.unit_id == unit_id)]
+    for lv in [LEVEL_ALL, *scope_levels(ctx, unit_id)]:
+        s = t[t.level == lv].sort_values("date")
+        color, ls, marker = LEVEL_STYLES.get(lv, ("#555555", "-", "o"))
+        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=2.5, markevery=[-1],
+                label=level_label(ctx, lv))
+    target = ctx.params.target(indicator, LEVEL_ALL)
+    if target is not None:
+        ax.axhline(target, color=STATUS_COLORS["red"], linestyle=TARGET_LINESTYLE, linewidth=1.1, label="Mục tiêu")
+    ax.set_title(title, loc="left", fontsize=8.5)
+    percent_axis(ax)
+    ax.set_ylim(0, max(1.0, float(t.value.astype(float).max()) * 1.1) if len(t) else 1.0)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.tick_params(labelsize=7)
+
+
+def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE) -> Any:
+    """The headline indicators at quarter ends (one small chart each, one figure), all levels and each
+    level, the target as a dashed line."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    rows = (len(indicators) + 1) // 2
+    height = 2.3 * rows + 0.7
+    fig, axes = plt.subplots(rows, 2, figsize=(7.4, height), sharex=True, squeeze=False, layout="none")
+    # fixed margins (a layout engine measures every text several times: slow for many small charts)
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.55 / height, hspace=0.55,
+                        wspace=0.2)
+    for ax, ind_id in zip(axes.flat, indicators, strict=False):
+        now = fmt.pct(optional(ctx.record(ind_id, unit_id, LEVEL_ALL).value))
+        _level_trends(ctx, ax, ind_id, unit_id, textwrap.fill(f"{INDICATORS[ind_id].label_vi}: {now}", 46))
+    for ax in list(axes.flat)[len(indicators):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
+    dates = ctx.trends.date
+    fig.suptitle(f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(dates.min().date())} – "
+                 f"{fmt.date(ctx.as_of)}", fontsize=10)
+    return fig
+
+
+def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
+    """One indicator at quarter ends, all levels and each level, with the target as a dashed line."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    fig, ax = plt.subplots(figsize=(7.2, 3.1))
+    now = fmt.pct(optional(ctx.record(indicator, unit_id, LEVEL_ALL).value))
+    _level_trends(ctx, ax, indicator, unit_id, f"{INDICATORS[indicator].label_vi}: {now} tại ngày "
+                  f"{fmt.date(ctx.as_of)}")
+    ax.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def ranking_chart(ctx: ReportContext, indicator: str, level: str, unit_id: str = ALL, limit: int = 20) -> Any:
+    """Units of one level inside the scope, lagging first, coloured by status, target as a dashed line
+    (``None`` when no unit of the level has data)."""
+    import matplotlib.pyplot as plt
+
+    apply_style()
+    ind = INDICATORS[indicator]
+    sub = subtree(ctx, unit_id)
+    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"]
+    t = ctx.indicators
+    r = t[(t.indicator == indicator) & (t.level == level) & t.unit_id.isin(ids) & (t.denominator > 0)].copy()
+    if r.empty:
+        return None
+    r["v"] = r.value.astype(float)
+    r = r.sort_values(["v", "unit_id"], ascending=[ind.higher_is_better, True])
+    n_bad = int(r.status.isin(["red", "amber"]).sum())
+    total = len(r)
+    shown = r.head(limit).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.26 * len(shown)))
+    target = ctx.params.target(indicator, level)
+    status_bars(ax, [ctx.unit_name(u) for u in shown.unit_id], shown.v.tolist(), shown.numerator.tolist(),
+                shown.denominator.tolist(), shown.status.tolist(), target)
+    ax.set_xlim(0, max(1.0, float(r.v.max()) * 1.25) if ind.higher_is_better else max(float(r.v.max()) * 1.4, 0.05))
+    lv = level_label(ctx, level).capitalize()
+    more = f" ({limit} đơn vị thấp nhất)" if total > limit else ""
+    if target is not None:
+        title = f"{lv}: {n_bad}/{total} đơn vị chưa đạt mục tiêu — {ind.label_vi.lower()}{more}"
+    else:
+        title = f"{lv}: {ind.label_vi.lower()}{more}"
+    ax.set_title(title, loc="left", fontsize=9)
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+# --- explorer charts (Figure objects, fixed margins) ----------------------------------------------
+
+#: Width of the explorer's charts, in inches.
+EXPLORER_WIDTH = 7.4
+
+
+@contextmanager
+def fixed_style(dpi: int = 96) -> Iterator[None]:
+    """The report chart style as a context, without the constrained layout (see :func:`fixed_margins`)."""
+    import matplotlib as mpl
+
+    register_fonts()
+    rc = {**rc_params(dpi=dpi), "figure.constrained_layout.use": False}
+    with mpl.rc_context(cast(Any, rc)):
+        yield
+
+
+def fixed_margins(fig: Any, left: float, right: float, top: float, bottom: float) -> None:
+    """Fixed margins in inches: the constrained layout would measure every label several times per drawing,
+    the main cost of a redraw (labels use 7-9 pt; ~0.056 in per character of a 7 pt unit name)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=min(left / w, 0.6), right=1 - right / w, top=1 - top / h, bottom=bottom / h)
+
+
+def screen_png(fig: Any) -> bytes:
+    """On-screen PNG of an explorer chart: the margins are fixed, so no second "tight" drawing pass."""
+    import matplotlib as mpl
+
+    buf = io.BytesIO()
+    with fixed_style(), mpl.rc_context({"savefig.bbox": "standard"}):  # bbox_inches=None would mean rc "tight"
+        fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def save_png(fig: Any, path: Any, dpi: int = 150) -> None:
+    """An explorer chart as a PNG file (print resolution)."""
+    with fixed_style():
+        fig.savefig(path, format="png", dpi=dpi)
+
+
+def units_figure(frame: pd.DataFrame, indicator: str, target: float | None, subtitle: str,
+                 limit: int = 40) -> Any:
+    """The explorer's child units of a scope: ``frame`` (columns ``name``, ``value``, ``numerator``,
+    ``denominator``, ``status``) sorted worst first; the first ``limit`` rows are drawn, worst at the top."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    ind = INDICATORS[indicator]
+    shown = frame.head(limit).iloc[::-1]
+    values = shown["value"].astype(float).to_numpy()
+    with fixed_style():
+        height = 1.4 + 0.26 * len(shown)
+        fig = Figure(figsize=(EXPLORER_WIDTH, height))
+        longest = max((len(n) for n in shown["name"]), default=10)
+        fixed_margins(fig, left=0.2 + 0.056 * longest, right=0.25, top=0.6, bottom=0.55)
+        ax = fig.subplots()
+        status_bars(ax, shown["name"].tolist(), values.tolist(), shown["numerator"].tolist(),
+                    shown["denominator"].tolist(), shown["status"].tolist(), target, target_width=1.1)
+        top = float(np.nanmax(values)) if len(values) else 0.0
+        if target is not None:
+            ax.set_xlabel(f"Đường gạch đứt: mục tiêu {fmt.target_pct(target)}", fontsize=8)
+            top = max(top, float(target))
+        ax.set_xlim(0, max(top * 1.3, 0.05))
+        ax.grid(axis="x", color="#dddddd")
+        ax.grid(axis="y", visible=False)
+        present = [s for s in ("green", "amber", "red", "none") if s in set(shown["status"])]
+        ax.legend(handles=[Patch(facecolor=STATUS_COLORS[s], hatch=STATUS_HATCHES[s], edgecolor="#333333",
+                                 label=fmt.status_word(s)) for s in present],
+                  loc="upper right" if ind.higher_is_better else "lower right", fontsize=7,
+                  frameon=True, framealpha=0.9, edgecolor="#cccccc")
+        more = f" ({limit}/{len(frame)} đơn vị kém nhất)" if len(frame) > limit else ""
+        ax.set_title(f"{ind.label_vi}\n{subtitle}{more}", loc="left", fontsize=9)
+    return fig
+
+
+def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | None, subtitle: str) -> Any:
+    """The explorer's trend of one scope and level: ``trend`` (columns ``date``, ``value``, ``numerator``,
+    ``denominator``, ``status``) as a line with a dot per quarter end coloured by status, the target dashed and
+    the last value labelled."""
+    import matplotlib.dates as mdates
+    from matplotlib.figure import Figure
+
+    ind = INDICATORS[indicator]
+    dates = [d.to_pydatetime() for d in trend["date"]]
+    values = trend["value"].astype(float).to_numpy()
+    with fixed_style():
+        fig = Figure(figsize=(EXPLORER_WIDTH, 3.3))
+        fixed_margins(fig, left=0.6, right=0.25, top=0.6, bottom=0.45)
+        ax = fig.subplots()
+        ax.plot(dates, values, "-", color=NEUTRAL_COLOR, linewidth=1.6)
+        ax.scatter(dates, values, c=[STATUS_COLORS[s] for s in trend["status"]], s=22, zorder=3,
+                   edgecolors="#333333", linewidths=0.5)
+        top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+        if target is not None:
+            ax.axhline(target, color=TARGET_COLOR, linestyle=TARGET_LINESTYLE, linewidth=1.1)
+            ax.annotate(f"Mục tiêu {fmt.target_pct(target)}", xy=(0.01, target),
+                        xycoords=("axes fraction", "data"), va="bottom", fontsize=7)
+            top = max(top, float(target))
+        last = trend.iloc[-1]
+        if not pd.isna(last["value"]):
+            ax.annotate(fmt.share(float(last["value"]), int(last["numerator"]), int(last["denominator"])),
+                        xy=(dates[-1], float(last["value"])), xytext=(0, 9), textcoords="offset points",
+                        ha="right", va="bottom", fontsize=7,
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        ax.set_ylim(0, max(top * 1.2, 0.05))
+        percent_axis(ax)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(f"Diễn biến theo quý: {ind.label_vi}\n{subtitle}", loc="left", fontsize=9)
+    return fig

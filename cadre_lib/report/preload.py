@@ -8,7 +8,7 @@ import io
 
 import matplotlib.pyplot as plt
 
-from cadre_lib.report import context, sections  # noqa: F401  (loaded for the forked kernels)
+from cadre_lib.report import charts, context, html, prose, sections, tables  # noqa: F401  (for the forked kernels)
 from cadre_lib.report.charts import apply_style
 
 

@@ -1,0 +1,424 @@
+"""The explorer's model: the register, the parameters, the engine, its caches, the selection and the frames behind
+each view. It imports neither ipywidgets nor matplotlib, so it is usable (and tested) alone::
+
+    model = ExplorerModel()
+    assert model.load(Path("data/sample"), Path("parameters/default.yaml")) is None
+    model.select(Selection("H", "all", model.params.as_of, "young_share_planning"))
+    model.scorecard_frame, model.chart_frame(), model.trend_frame(), model.drilldown()
+
+``Engine.compute`` is cached per reference date, the trend per (date, indicator) and the drill-down per
+(indicator, scope, level, missing, date), so switching unit, level or date costs little.
+
+A leadership selection never gets people: :meth:`ExplorerModel.drilldown` then returns counts per unit, never a
+person's name, id or birth date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cadre_lib import fmt
+from cadre_lib.core.files import PROJECT_ROOT
+from cadre_lib.core.scope import ALL, ANALYST, AUDIENCES, LEADERSHIP, LEVEL_ALL
+from cadre_lib.errors import CadreError, ParameterError, RegisterError
+from cadre_lib.indicators.engine import RECORD_COLUMNS, Engine
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.params import Params, load_params
+from cadre_lib.register.contract import fold, label
+from cadre_lib.register.validate import Register, load_register
+from cadre_lib.report.common import level_name, optional
+from cadre_lib.report.context import quarter_ends
+
+DATA_ENV, PARAMS_ENV, OUT_ENV, AUDIENCE_ENV = "CADRE_DATA", "CADRE_PARAMS", "CADRE_EXPLORER_OUT", "CADRE_AUDIENCE"
+DEFAULT_DATA = "data/sample"
+DEFAULT_PARAMS = "parameters/default.yaml"
+DEFAULT_OUT = "reports/explorer"
+#: The audiences in the order of the toggle, with their names on screen.
+AUDIENCE_NAMES: dict[str, str] = {ANALYST: "Cán bộ nghiệp vụ", LEADERSHIP: "Lãnh đạo"}
+WHOLE_PROVINCE = "Toàn tỉnh"
+EMPTY_NOTE = "Không có số liệu cho phạm vi này"
+NO_DATA = "Không có số liệu"  # status word of a record with a target but an empty denominator
+
+COLUMN_LABELS = {
+    "row": "Dòng", "cadre_id": "Mã cán bộ", "full_name": "Họ và tên", "gender": "Giới tính",
+    "birth_date": "Ngày sinh", "age": "Tuổi", "unit_id": "Mã đơn vị", "unit_name": "Đơn vị", "level": "Cấp",
+    "planned_posts": "Chức danh quy hoạch", "planning_rows": "Dòng quy hoạch", "in_numerator": "Trong tử số",
+    "kind": "Hình thức", "date": "Ngày", "to_unit_id": "Đơn vị đến", "from_unit_id": "Đơn vị đi",
+    "post": "Chức danh", "out_of_level": "Vượt cấp", "position": "Chức vụ", "is_leader": "Lãnh đạo",
+    "is_head": "Người đứng đầu", "term": "Nhiệm kỳ", "key_post": "Chủ chốt", "added_on": "Ngày đưa vào quy hoạch",
+    "removed_on": "Ngày đưa ra", "removal_reason": "Lý do đưa ra", "rotation_plan_on": "Kế hoạch luân chuyển",
+    "planning_review_on": "Rà soát quy hoạch", "n_total": "Số trường hợp", "n_in_numerator": "Trong tử số",
+    "n_outside": "Ngoài tử số",
+}
+_VOCAB_COLUMNS = {"gender": "gender", "kind": "kind", "level": "level"}
+COUNT_WORDS = {"people": "người", "events": "lượt", "rows": "lượt", "units": "đơn vị"}
+SCORECARD_COLUMNS = [*RECORD_COLUMNS, "label", "result", "target_text", "status_text"]
+CHART_COLUMNS = ["unit_id", "name", "unit_level", *RECORD_COLUMNS[3:]]
+TREND_COLUMNS = ["date", *RECORD_COLUMNS[3:]]
+AGGREGATE_COLUMNS = ["unit_id", "unit_name", "level", "n_total", "n_in_numerator", "n_outside"]
+
+
+def level_label(level: str) -> str:
+    """The level (or the ``ALL`` scope) as the controls show it: ``"Cấp xã"``, ``"Tất cả các cấp"``."""
+    return level_name(level).capitalize()
+
+
+def choose_audience(audience: str | None, lock: bool, env: str = "") -> tuple[str, bool]:
+    """(audience, locked) from the constructor's wishes and ``$CADRE_AUDIENCE``: the environment's
+    ``leadership`` wins and locks (a deployment for leaders, e.g. Voilà, has no way to see names); an unknown
+    audience gets the safe one."""
+    env = env.strip()
+    if env == LEADERSHIP:
+        return LEADERSHIP, True
+    chosen = audience or env or ANALYST
+    return (chosen if chosen in AUDIENCES else LEADERSHIP), lock
+
+
+def readable(frame: pd.DataFrame, for_excel: bool = False) -> pd.DataFrame:
+    """The drill-down with Vietnamese headers and values: codes as words, yes/no as Có/Không, dates as dates
+    (``dd/mm/yyyy`` text on screen, date cells in Excel)."""
+    out: dict[str, Any] = {}
+    for col in frame.columns:
+        s = frame[col]
+        if col in _VOCAB_COLUMNS:
+            vocab = _VOCAB_COLUMNS[col]
+            s = s.map(lambda v, voc=vocab: label(voc, v) if isinstance(v, str) else v)
+        elif s.dtype == bool:
+            s = s.map({True: "Có", False: "Không"})
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            days = [None if pd.isna(v) else pd.Timestamp(v).date() for v in s]
+            s = pd.Series(days if for_excel else [fmt.date(d) if d else "" for d in days], index=s.index,
+                          dtype=object)
+        out[COLUMN_LABELS.get(col, col)] = s
+    return pd.DataFrame(out, index=frame.index)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the controls select: a scope (``ALL`` or a unit id; ``None`` when a search finds nothing), the level of
+    the records, the reference date, the indicator, the audience and "only the cases to act on"."""
+
+    unit_id: str | None = ALL
+    level: str = LEVEL_ALL
+    as_of: dt.date | None = None
+    indicator: str = next(iter(INDICATORS))
+    audience: str = ANALYST
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class Note:
+    """Why something could not be shown: a sentence and, optionally, details (errors to fix)."""
+
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """What the table view shows: ``table`` (people or events; counts per unit for leadership) and the size of
+    the explanation behind it."""
+
+    table: pd.DataFrame
+    n_total: int
+    n_in_numerator: int
+
+
+class ExplorerModel:
+    """The register, the parameters and the engine of one load, with the cached computations and the frames of the
+    current selection."""
+
+    def __init__(self) -> None:
+        self.register: Register | None = None
+        self.params: Params | None = None
+        self.engine: Engine | None = None
+        self.selection = Selection()
+        self.compute_calls = 0  # Engine.compute calls made (for tests and the benchmark)
+        self._records: dict[dt.date, pd.DataFrame] = {}
+        self._trend_cache: dict[tuple[dt.date, str], pd.DataFrame] = {}
+        self._explain_cache: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+        self._order: list[int] = []
+        self._pos = np.zeros(0, dtype=np.int64)
+        self._labels: list[str] = []
+        self.scorecard_frame = pd.DataFrame(columns=SCORECARD_COLUMNS)
+
+    # --- loading --------------------------------------------------------------------------------------
+
+    def load(self, data: Path, params_file: Path) -> Note | None:
+        """Read the parameters and the register; a problem is returned as a note (never raised)."""
+        self.register = self.params = self.engine = None
+        self._records.clear()
+        self._trend_cache.clear()
+        self._explain_cache.clear()
+        self.scorecard_frame = pd.DataFrame(columns=SCORECARD_COLUMNS)
+        problem = self._read(data, params_file)
+        if problem is None:
+            self._index_units()
+        return problem
+
+    def _read(self, data: Path, params_file: Path) -> Note | None:
+        if not params_file.is_file():
+            return Note(f"Không tìm thấy tệp tham số: {params_file}. Kiểm tra đường dẫn (đường dẫn tương đối tính "
+                        f"từ thư mục dự án {PROJECT_ROOT}).")
+        try:
+            params = load_params(params_file)
+        except (ParameterError, OSError) as exc:
+            return Note(f"Tệp tham số {params_file} không hợp lệ. Sửa lỗi dưới đây rồi bấm “Tải dữ liệu”:",
+                        str(exc))
+        if not data.exists():
+            return Note(f"Không tìm thấy thư mục hoặc tệp dữ liệu: {data}. Kiểm tra đường dẫn (đường dẫn tương đối "
+                        f"tính từ thư mục dự án {PROJECT_ROOT}; tạo dữ liệu mẫu bằng: python -m cadre_lib sample-data "
+                        f"--out data/sample).")
+        try:
+            register = load_register(data)
+        except RegisterError as exc:
+            shown = "\n".join(f"- {p}" for p in exc.problems[:30])
+            more = f"\n… và {len(exc.problems) - 30} lỗi khác" if len(exc.problems) > 30 else ""
+            return Note(f"Dữ liệu tại {data} chưa dùng được: {fmt.number(len(exc.problems))} lỗi. Sửa các lỗi dưới "
+                        f"đây (bảng, dòng, cột) rồi bấm “Tải dữ liệu” (kiểm tra: python -m cadre_lib validate "
+                        f"--data {data}).", shown + more)
+        except CadreError as exc:
+            return Note(f"Không đọc được dữ liệu tại {data}:", str(exc))
+        except OSError as exc:
+            return Note(f"Không đọc được dữ liệu tại {data}: {exc.strerror or exc}")
+        except Exception as exc:  # an unreadable file of an unexpected kind: still a note, not a traceback
+            return Note(f"Không đọc được dữ liệu tại {data} ({type(exc).__name__}). Kiểm tra tệp bằng: python -m "
+                        f"cadre_lib validate --data {data}", str(exc))
+        self.params, self.register = params, register
+        self.engine = Engine(register, params)
+        return None
+
+    def _index_units(self) -> None:
+        """The hierarchy order (communes under their district) and the units' names in the controls."""
+        assert self.register is not None
+        h = self.register.hierarchy
+        kids: list[list[int]] = [[] for _ in range(h.n)]
+        roots: list[int] = []
+        for u, p in enumerate(h.parent):
+            (kids[p] if p >= 0 else roots).append(u)
+        order: list[int] = []
+        stack = roots[::-1]
+        while stack:
+            u = stack.pop()
+            order.append(u)
+            stack.extend(kids[u][::-1])
+        self._order = order
+        self._pos = np.empty(h.n, dtype=np.int64)
+        self._pos[order] = np.arange(len(order))
+        self._labels = []
+        for u in range(h.n):
+            name = str(h.names[u])
+            p = h.parent[u]
+            if p >= 0 and h.parent[p] >= 0:  # communes: with their district, names repeat across districts
+                name += f" — {h.names[p]}"
+            self._labels.append(name)
+
+    # --- units ----------------------------------------------------------------------------------------
+
+    def unit_levels(self) -> list[str]:
+        """The levels of the parameters that have units in the register."""
+        if self.register is None or self.params is None:
+            return []
+        present = set(map(str, self.register.hierarchy.levels))
+        return [lv for lv in self.params.levels if lv in present]
+
+    def unit_choices(self, level: str = ALL, search: str = "") -> list[tuple[str, str]]:
+        """Dropdown options for a unit level (hierarchy order: communes under their district), filtered by a
+        name search (case- and diacritic-insensitive; the district name finds its communes)."""
+        if self.register is None:
+            return []
+        h = self.register.hierarchy
+        q = fold(search)
+        if level == ALL and not q:
+            return [(WHOLE_PROVINCE, ALL)]
+        out = [(WHOLE_PROVINCE, ALL)] if level == ALL and q in fold(WHOLE_PROVINCE) else []
+        for u in self._order:
+            lv = str(h.levels[u])
+            if level != ALL and lv != level:
+                continue
+            text = self._labels[u] + (f" ({label('level', lv)})" if level == ALL else "")
+            if q and q not in fold(text):
+                continue
+            out.append((text, str(h.unit_ids[u])))
+        return out
+
+    def knows(self, unit_id: str) -> bool:
+        """``unit_id`` is ``ALL`` or a unit of the loaded register."""
+        return self.register is not None and (unit_id == ALL or unit_id in self.register.hierarchy.unit_ids)
+
+    def unit_level(self, unit_id: str) -> str:
+        """The level of a unit of the register."""
+        assert self.register is not None
+        h = self.register.hierarchy
+        return str(h.levels[h.code(unit_id)])
+
+    def scope_name(self, unit_id: str) -> str:
+        if unit_id == ALL or self.register is None:
+            return WHOLE_PROVINCE
+        h = self.register.hierarchy
+        return str(h.names[h.code(unit_id)])
+
+    def children(self, unit: str) -> list[str]:
+        """The units right below ``unit`` (below the province root for ``ALL``)."""
+        assert self.register is not None
+        h = self.register.hierarchy
+        kids = h.children(unit)
+        if unit == ALL and len(kids) == 1:  # one province root: its departments and districts
+            kids = h.children(kids[0])
+        return kids
+
+    # --- cached computations --------------------------------------------------------------------------
+
+    def records(self, as_of: dt.date | None = None) -> pd.DataFrame:
+        """``Engine.compute(as_of)`` (every indicator x scope x level), computed once per date."""
+        if self.engine is None or self.params is None:
+            raise RuntimeError("no register loaded")
+        day = as_of or self.params.as_of
+        if day not in self._records:
+            self.compute_calls += 1
+            self._records[day] = self.engine.compute(day)
+        return self._records[day]
+
+    def indicator_records(self, day: dt.date, indicator: str) -> pd.DataFrame:
+        """One indicator's records at ``day`` (from the full computation of that day when there is one)."""
+        if day in self._records:
+            t = self._records[day]
+            return t[t["indicator"].to_numpy() == indicator]
+        key = (day, indicator)
+        if key not in self._trend_cache:
+            assert self.engine is not None
+            self.compute_calls += 1
+            self._trend_cache[key] = self.engine.compute(day, [indicator])
+        return self._trend_cache[key]
+
+    def explain(self, indicator: str, unit_id: str, level: str, missing: bool, day: dt.date) -> pd.DataFrame:
+        """``Engine.explain`` (the rows behind a record), the last 48 kept."""
+        key = (indicator, unit_id, level, missing, day)
+        if key in self._explain_cache:
+            self._explain_cache.move_to_end(key)
+            return self._explain_cache[key]
+        assert self.engine is not None
+        frame = self.engine.explain(indicator, unit_id, level, missing=missing, as_of=day)
+        frame = frame.loc[:, ~frame.columns.duplicated()]  # the cadres table repeats name/gender/birth columns
+        self._explain_cache[key] = frame
+        while len(self._explain_cache) > 48:
+            self._explain_cache.popitem(last=False)
+        return frame
+
+    # --- the selection and its frames -----------------------------------------------------------------
+
+    def select(self, selection: Selection) -> Note | None:
+        """Take the selection and compute its scorecard. A note when there is nothing to show: the scorecard is
+        then empty, or (a scope without data) its records all have an empty denominator."""
+        if self.engine is None or self.params is None:
+            raise RuntimeError("no register loaded")
+        self.selection = selection
+        self.scorecard_frame = pd.DataFrame(columns=SCORECARD_COLUMNS)
+        unit, level, day = selection.unit_id, selection.level, selection.as_of
+        if unit is None:
+            return Note("Chọn một đơn vị.")
+        if day is None:
+            return Note("Chọn ngày số liệu (ô “Số liệu đến ngày”).")
+        if day < self.params.period_start:
+            return Note(f"Ngày số liệu {fmt.date(day)} trước ngày đầu kỳ theo dõi "
+                        f"{fmt.date(self.params.period_start)} (tham số period_start). Chọn ngày khác.")
+        t = self.records(day)
+        scope = t[(t["unit_id"].to_numpy() == unit) & (t["level"].to_numpy() == level)]
+        if scope.empty:
+            return Note(f"{EMPTY_NOTE}.")
+        self.scorecard_frame = self._scorecard_frame(scope)
+        if int(scope["denominator"].sum()) == 0:
+            name = self.scope_name(unit)
+            return Note(f"{EMPTY_NOTE}: {name} không có {level_label(level).lower()} hoặc chưa có dữ liệu đến ngày "
+                        f"{fmt.date(day)}." if level != LEVEL_ALL else
+                        f"{EMPTY_NOTE}: {name} chưa có dữ liệu đến ngày {fmt.date(day)}.")
+        return None
+
+    @staticmethod
+    def _scorecard_frame(scope: pd.DataFrame) -> pd.DataFrame:
+        f = scope.copy()
+        f["label"] = [INDICATORS[i].label_vi for i in f["indicator"]]
+        f["result"] = [fmt.share(optional(v), int(n), int(d))
+                       for v, n, d in zip(f["value"], f["numerator"], f["denominator"], strict=True)]
+        f["target_text"] = [fmt.target_pct(optional(x)) for x in f["target"]]
+        f["status_text"] = [NO_DATA if d == 0 and not pd.isna(x) else fmt.status_word(s)
+                            for s, d, x in zip(f["status"], f["denominator"], f["target"], strict=True)]
+        return f.reset_index(drop=True)[SCORECARD_COLUMNS]
+
+    def _current(self) -> tuple[str, str, dt.date, str]:
+        s = self.selection
+        assert s.unit_id is not None and s.as_of is not None
+        return s.unit_id, s.level, s.as_of, s.indicator
+
+    def chart_frame(self) -> pd.DataFrame:
+        """The child units of the scope with data at the level, the lagging ones first (then by name)."""
+        assert self.register is not None
+        unit, level, day, indicator = self._current()
+        h = self.register.hierarchy
+        t = self.indicator_records(day, indicator)
+        r = t[t["unit_id"].isin(self.children(unit)) & (t["level"] == level) & (t["denominator"] > 0)].copy()
+        codes = h.unit_ids.get_indexer(r["unit_id"])
+        r.insert(1, "name", h.names[codes].astype(str))
+        r.insert(2, "unit_level", h.levels[codes].astype(str))
+        r["_v"] = r["value"].astype(float)
+        r = r.sort_values(["_v", "name"], ascending=[INDICATORS[indicator].higher_is_better, True], kind="stable")
+        return r.drop(columns=["_v", "indicator"]).reset_index(drop=True)
+
+    def trend_frame(self) -> pd.DataFrame:
+        """The scope's record at every quarter end of the period up to the reference date (and at that date)."""
+        assert self.params is not None
+        unit, level, day, indicator = self._current()
+        rows = []
+        for d in quarter_ends(self.params.period_start, day):
+            t = self.indicator_records(d, indicator)
+            r = t[(t["unit_id"].to_numpy() == unit) & (t["level"].to_numpy() == level)]
+            rows.append(r.assign(date=pd.Timestamp(d)))
+        return pd.concat(rows, ignore_index=True)[TREND_COLUMNS]
+
+    def target(self) -> float | None:
+        """The target of the selected indicator at the selected level (``None`` without one)."""
+        assert self.params is not None
+        return self.params.target(self.selection.indicator, self.selection.level)
+
+    def drilldown(self) -> Drilldown:
+        """The rows behind the selected record (only those to act on when ``missing``); for leadership, counts
+        per unit instead of people."""
+        unit, level, day, indicator = self._current()
+        frame = self.explain(indicator, unit, level, self.selection.missing, day)
+        n_num = int(frame["in_numerator"].sum()) if len(frame) else 0
+        table = self.aggregate(frame) if self.selection.audience == LEADERSHIP else frame
+        return Drilldown(table, len(frame), n_num)
+
+    def aggregate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Counts per unit (hierarchy order): what leadership sees instead of people."""
+        assert self.register is not None
+        h = self.register.hierarchy
+        ucol = "unit_id" if "unit_id" in frame.columns else "to_unit_id" if "to_unit_id" in frame.columns else None
+        if ucol is None or frame.empty:
+            return pd.DataFrame(columns=AGGREGATE_COLUMNS)
+        g = frame.groupby(ucol, sort=False)["in_numerator"].agg(["size", "sum"])
+        codes = h.unit_ids.get_indexer(g.index)
+        out = pd.DataFrame({
+            "unit_id": g.index.astype(str), "unit_name": h.names[codes].astype(str),
+            "level": h.levels[codes].astype(str),
+            "n_total": g["size"].to_numpy(np.int64), "n_in_numerator": g["sum"].to_numpy(np.int64),
+        })
+        out["n_outside"] = out["n_total"] - out["n_in_numerator"]
+        out["_pos"] = [self._pos[c] if c >= 0 else len(self._pos) for c in codes]
+        return out.sort_values("_pos", kind="stable").drop(columns="_pos").reset_index(drop=True)[AGGREGATE_COLUMNS]
+
+
+def default_paths(data_dir: str | os.PathLike[str] | None, params_file: str | os.PathLike[str] | None,
+                  out_dir: str | os.PathLike[str] | None) -> tuple[str, str, str]:
+    """(register, parameters, output folder) as given, else from the environment, else the defaults."""
+    return (str(data_dir or os.environ.get(DATA_ENV) or DEFAULT_DATA),
+            str(params_file or os.environ.get(PARAMS_ENV) or DEFAULT_PARAMS),
+            str(out_dir or os.environ.get(OUT_ENV) or DEFAULT_OUT))

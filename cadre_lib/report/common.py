@@ -1,0 +1,62 @@
+"""What the sections share: level names, the units and levels inside a scope, a checked unit id, and a record's
+value as an optional float."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from cadre_lib.core.scope import ALL, LEVEL_ALL
+from cadre_lib.errors import UsageError
+from cadre_lib.register.contract import label
+from cadre_lib.report.context import ReportContext
+
+
+def optional(value: Any) -> float | None:
+    """A record's value (or target) as a float, ``None`` when missing (``None``, NaN, ``pd.NA``)."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def level_name(level: str, lang: str = "vi") -> str:
+    """``"Tất cả các cấp"`` for the all-levels level (or the ``ALL`` scope), else the level's label (``"cấp xã"``)."""
+    if level in (LEVEL_ALL, ALL):
+        return "Tất cả các cấp" if lang == "vi" else "All levels"
+    return label("level", level, lang)
+
+
+def level_label(ctx: ReportContext, level: str) -> str:
+    """The level's name in the report's language."""
+    return level_name(level, ctx.lang)
+
+
+def subtree(ctx: ReportContext, unit_id: str) -> pd.DataFrame:
+    """The units of the scope: the unit and every unit below it (every unit for ``ALL``)."""
+    units = ctx.units
+    if unit_id == ALL:
+        return units
+    parent = dict(zip(units.unit_id, units.parent_id, strict=True))
+    keep = []
+    for u in units.unit_id:
+        p: Any = u
+        while isinstance(p, str):
+            if p == unit_id:
+                keep.append(u)
+                break
+            p = parent.get(p)
+    return units[units.unit_id.isin(keep)]
+
+
+def scope_levels(ctx: ReportContext, unit_id: str) -> list[str]:
+    """Levels that exist in the scope (the unit's subtree), in parameter order."""
+    present = set(subtree(ctx, unit_id)["level"])
+    return [lv for lv in ctx.params.levels if lv in present]
+
+
+def check_unit(ctx: ReportContext, unit_id: str) -> str:
+    """The unit id as given, or a clear error naming the known districts."""
+    unit_id = str(unit_id).strip()
+    if unit_id not in set(ctx.units.unit_id):
+        known = ", ".join(ctx.report_units()[:12])
+        raise UsageError(f"unknown unit_id {unit_id!r} (for example: {known})")
+    return unit_id

@@ -1,0 +1,307 @@
+"""The sections as tables: the scorecard, the shortcomings (indicators not met, deadlines, compliance,
+changes), the annexes (units of a level, comparison with peers, data quality, method, provenance) and the
+analysts' named action lists.
+
+Leadership output names no individual: :func:`action_lists` is the only section that shows people, and it
+refuses unless the audience is ``analyst``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cadre_lib import fmt
+from cadre_lib.core.scope import ALL, ANALYST, LEVEL_ALL
+from cadre_lib.core.text import escape
+from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.report.common import level_label, optional, scope_levels, subtree
+from cadre_lib.report.context import HEADLINE, ReportContext
+from cadre_lib.report.html import STATUS_CLASS, HTMLFragment, table_html
+
+# --- I. results -----------------------------------------------------------------------------------
+
+
+def scorecard(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """Every indicator x level of the scope: value (numerator/denominator), target, status in words."""
+    levels = [LEVEL_ALL, *scope_levels(ctx, unit_id)]
+    headers = ["Chỉ tiêu", *(level_label(ctx, lv) for lv in levels)]
+    rows, classes = [], {}
+    t = ctx.indicators[ctx.indicators.unit_id == unit_id].set_index(["indicator", "level"])
+    for i, (ind_id, ind) in enumerate(INDICATORS.items()):
+        row = [ind.label(ctx.lang) + (" (càng thấp càng tốt)" if not ind.higher_is_better else "")]
+        for j, lv in enumerate(levels, start=1):
+            r = t.loc[(ind_id, lv)]
+            value = optional(r.value)
+            target = optional(r.target)
+            cell = fmt.share(value, int(r.numerator), int(r.denominator))
+            if target is not None:
+                cell += f" · MT {fmt.target_pct(target)}"
+            cell += f" · {fmt.status_word(r.status, ctx.lang)}"
+            row.append(cell)
+            classes[(i, j)] = STATUS_CLASS[r.status]
+        rows.append(row)
+    legend = ("<p class='cm-note'>Mỗi ô: tỷ lệ (tử số/mẫu số) · MT: mục tiêu · tình trạng: "
+              f"● Đạt, ◐ Gần đạt (từ {fmt.target_pct(ctx.params.amber_ratio)} mục tiêu), ○ Chưa đạt.</p>")
+    return HTMLFragment(table_html(headers, rows, cell_class=classes) + legend)
+
+
+# --- II. shortcomings -------------------------------------------------------------------------------
+
+
+def not_met(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """Every indicator x level of the scope that misses its target (Chưa đạt or Gần đạt)."""
+    rows: list[list[str]] = []
+    cls: dict[tuple[int, int], str] = {}
+    for ind_id, ind in INDICATORS.items():
+        for lv in [LEVEL_ALL, *scope_levels(ctx, unit_id)]:
+            r = ctx.record(ind_id, unit_id, lv)
+            if r.status not in ("red", "amber"):
+                continue
+            cls[(len(rows), 4)] = STATUS_CLASS[r.status]
+            rows.append([ind.label_vi, level_label(ctx, lv),
+                         fmt.share(float(r.value), int(r.numerator), int(r.denominator)),
+                         fmt.target_pct(float(r.target)), fmt.status_word(r.status)])
+    if not rows:
+        return HTMLFragment("<p>Tất cả các chỉ tiêu có mục tiêu đều đạt.</p>")
+    return HTMLFragment(table_html(["Chỉ tiêu", "Cấp", "Kết quả", "Mục tiêu", "Tình trạng"], rows, [2, 3], cls))
+
+
+def deadlines(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """The dated tasks of the Conclusion: planning review by 31/12/2024 and yearly; 100% training in
+    2024; rotation plans. Values from the trend series (event-dated register)."""
+    as_of = ctx.as_of
+    rows, cls = [], {}
+
+    def at(indicator: str, day: dt.date) -> pd.Series | None:
+        t = ctx.trends
+        r = t[(t.indicator == indicator) & (t.unit_id == unit_id) & (t.level == LEVEL_ALL)
+              & (t.date == pd.Timestamp(day))]
+        return None if r.empty else r.iloc[0]
+
+    def status(done: bool, due: dt.date) -> tuple[str, str]:
+        if done:
+            return "Đã hoàn thành", STATUS_CLASS["green"]
+        if as_of > due:
+            return "Quá hạn", STATUS_CLASS["red"]
+        return f"Còn {(due - as_of).days} ngày", STATUS_CLASS["amber"]
+
+    items: list[tuple[str, dt.date, pd.Series | None]] = []
+    y2024 = dt.date(2024, 12, 31)
+    if as_of >= y2024:
+        items.append(("Rà soát, bổ sung quy hoạch cán bộ trẻ (trước ngày 31/12/2024)", y2024,
+                      at("planning_review_on_time", y2024)))
+        items.append(("100% cán bộ trẻ quy hoạch chủ chốt được bồi dưỡng kỹ năng lãnh đạo, quản lý (năm 2024)",
+                      y2024, at("leadership_training_coverage", y2024)))
+    due = ctx.params.deadline
+    items.append((f"Rà soát, bổ sung quy hoạch hằng năm (năm {as_of.year})", due,
+                  ctx.record("planning_review_on_time", unit_id, LEVEL_ALL)))
+    items.append((f"Xây dựng kế hoạch điều động, luân chuyển cán bộ trẻ (năm {as_of.year})",
+                  dt.date(as_of.year, 12, 31), ctx.record("rotation_plan_coverage", unit_id, LEVEL_ALL)))
+    for i, (task, day, r) in enumerate(items):
+        if r is None or int(r.denominator) == 0:
+            rows.append([task, fmt.date(day), "–", "Không có số liệu"])
+            continue
+        done = int(r.numerator) == int(r.denominator)
+        word, c = status(done, day)
+        rows.append([task, fmt.date(day), fmt.share(float(r.value), int(r.numerator), int(r.denominator)), word])
+        cls[(i, 3)] = c
+    return HTMLFragment(table_html(["Nhiệm vụ", "Thời hạn", "Kết quả", "Tình trạng"], rows, [2], cls))
+
+
+def compliance(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """Breaches of the planning rules: out-of-standard cadres still planned, planning without a prior
+    evaluation, and (province scope) posts or people planned more than three times."""
+    oos = ctx.record("planning_out_of_standard", unit_id, LEVEL_ALL)
+    ev = ctx.record("evaluated_before_planning", unit_id, LEVEL_ALL)
+    rows = [
+        ["Cán bộ xếp loại không hoàn thành nhiệm vụ vẫn còn trong quy hoạch", fmt.number(int(oos.numerator)),
+         f"trên {fmt.number(int(oos.denominator))} cán bộ trong quy hoạch"],
+        ["Lượt quy hoạch chưa có đánh giá cán bộ trước khi quy hoạch",
+         fmt.number(int(ev.denominator) - int(ev.numerator)), f"trên {fmt.number(int(ev.denominator))} lượt quy hoạch"],
+    ]
+    if unit_id == ALL:
+        for f in ctx.quality.findings:
+            if f.check in ("post_over_3", "person_over_3"):
+                rows.append([f.label_vi, fmt.number(f.count), "dòng quy hoạch"])
+    return HTMLFragment(table_html(["Nội dung", "Số lượng", "Ghi chú"], rows, [1]))
+
+
+def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """Each indicator against the previous report of the same folder (value, change in points, status)."""
+    if ctx.previous is None or ctx.previous.empty:
+        return HTMLFragment("<p class='cm-note'>Chưa có kỳ báo cáo trước để so sánh (đây là lần chạy đầu tiên "
+                            "trong thư mục báo cáo).</p>")
+    rows, cls = [], {}
+    prev = ctx.previous.set_index(["indicator", "unit_id", "level"])
+    for ind_id, ind in INDICATORS.items():
+        r = ctx.record(ind_id, unit_id, LEVEL_ALL)
+        key = (ind_id, unit_id, LEVEL_ALL)
+        if key not in prev.index:
+            continue
+        p = prev.loc[key]
+        pv = optional(p["value"])
+        v = optional(r.value)
+        if pv is None and v is None:
+            continue
+        diff = "–" if pv is None or v is None else ("+" if v >= pv else "−") + fmt.points(v - pv)
+        moved = p["status"] != r.status
+        rows.append([ind.label_vi, fmt.pct(pv), fmt.pct(v), diff,
+                     f"{fmt.status_word(str(p['status']))} → {fmt.status_word(r.status)}" if moved else "Không đổi"])
+        if moved:
+            cls[(len(rows) - 1, 4)] = STATUS_CLASS[r.status]
+    when = f" (số liệu đến ngày {fmt.date(ctx.previous_as_of)})" if ctx.previous_as_of else ""
+    return HTMLFragment(f"<p>So với kỳ báo cáo trước{when}:</p>" +
+                        table_html(["Chỉ tiêu", "Kỳ trước", "Kỳ này", "Thay đổi", "Tình trạng"], rows, [1, 2, 3], cls))
+
+
+# --- annexes ----------------------------------------------------------------------------------------
+
+
+def unit_table(ctx: ReportContext, level: str, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE
+               ) -> HTMLFragment:
+    """Headline indicators per unit of one level, worst first (by the first indicator)."""
+    sub = subtree(ctx, unit_id)
+    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"].tolist()
+    if not ids:
+        return HTMLFragment("")
+    t = ctx.indicators
+    t = t[(t.level == level) & t.unit_id.isin(ids) & t.indicator.isin(indicators)].set_index(["unit_id", "indicator"])
+    first = t.xs(indicators[0], level="indicator")["value"].astype(float).fillna(np.inf)
+    order = sorted(ids, key=lambda u: (first.get(u, np.inf), ctx.unit_name(u)))
+    rows, cls = [], {}
+    for i, u in enumerate(order):
+        row = [ctx.unit_name(u)]
+        for j, ind in enumerate(indicators, start=1):
+            r = t.loc[(u, ind)]
+            row.append(fmt.share(optional(r.value), int(r.numerator), int(r.denominator)))
+            cls[(i, j)] = STATUS_CLASS[r.status]
+        rows.append(row)
+    headers = ["Đơn vị", *(INDICATORS[i].label_vi for i in indicators)]
+    return HTMLFragment(table_html(headers, rows, range(1, len(headers)), cls))
+
+
+def comparison(ctx: ReportContext, unit_id: str) -> HTMLFragment:
+    """The unit against the province and against peers of the same level (median, rank)."""
+    level = ctx.unit_level(unit_id)
+    peers = ctx.units.loc[ctx.units.level == level, "unit_id"].tolist()
+    t = ctx.indicators
+    rows = []
+    for ind_id, ind in INDICATORS.items():
+        r = ctx.record(ind_id, unit_id, LEVEL_ALL)
+        prov = ctx.record(ind_id, ALL, LEVEL_ALL)
+        pv = t[(t.indicator == ind_id) & (t.level == LEVEL_ALL) & t.unit_id.isin(peers) & (t.denominator > 0)]
+        vals = pv.value.astype(float)
+        med = float(vals.median()) if len(vals) else None
+        if pd.isna(r.value) or not len(vals):
+            rank = "–"
+        else:
+            v = float(r.value)
+            better = (vals > v).sum() if ind.higher_is_better else (vals < v).sum()
+            rank = f"{int(better) + 1}/{len(vals)}"
+        rows.append([ind.label_vi, fmt.share(optional(r.value), int(r.numerator), int(r.denominator)),
+                     fmt.pct(optional(prov.value)), fmt.pct(med), rank])
+    lv = level_label(ctx, level or LEVEL_ALL)
+    return HTMLFragment(table_html(["Chỉ tiêu", "Đơn vị", "Toàn tỉnh", f"Trung vị đơn vị {lv}", "Xếp hạng"],
+                                   rows, [1, 2, 3, 4]))
+
+
+def quality_summary(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
+    """Rows per table, the data-quality checks and the load warnings (rows and warnings when ``detailed``)."""
+    q = ctx.quality
+    rows = [[name, ctx.quality.sources.get(name, "(không có)"), fmt.number(n)] for name, n in q.rows.items()]
+    out = table_html(["Bảng", "Nguồn", "Số dòng"], rows, [2])
+    frows = [[f.label_vi, f.table, fmt.number(f.count)] + ([", ".join(map(str, f.rows[:10]))] if detailed else [])
+             for f in q.findings]
+    heads = ["Kiểm tra", "Bảng", "Số trường hợp"] + (["Dòng (tối đa 10)"] if detailed else [])
+    out += table_html(heads, frows, [2])
+    out += f"<p>Cảnh báo khi đọc dữ liệu: {fmt.number(len(q.warnings))}.</p>"
+    if detailed and q.warnings:
+        out += "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in q.warnings[:50]) + "</ul>"
+    return HTMLFragment(out)
+
+
+def completeness(ctx: ReportContext) -> HTMLFragment:
+    """Filled cells per table and column."""
+    c = ctx.quality.completeness
+    rows = [[r.table, r.column, fmt.number(r.filled), fmt.number(r.total), fmt.pct(r.share)]
+            for r in c.itertuples()]
+    return HTMLFragment(table_html(["Bảng", "Cột", "Có giá trị", "Tổng số dòng", "Tỷ lệ"], rows, [2, 3, 4]))
+
+
+def quality_by_unit(ctx: ReportContext, limit: int = 40) -> HTMLFragment:
+    """Units with the fewest cadres evaluated last year, first."""
+    b = ctx.quality.by_unit.sort_values(["share_evaluated_last_year", "name"]).head(limit)
+    rows = [[r.name, level_label(ctx, r.level), fmt.number(r.cadres), fmt.pct(r.share_evaluated_last_year),
+             fmt.number(r.planned), fmt.number(r.planned_never_evaluated)] for r in b.itertuples()]
+    return HTMLFragment(table_html(["Đơn vị", "Cấp", "Cán bộ", f"Đã đánh giá năm {ctx.as_of.year - 1}",
+                                    "Trong quy hoạch", "Quy hoạch chưa từng đánh giá"], rows, [2, 3, 4, 5]))
+
+
+def method(ctx: ReportContext) -> HTMLFragment:
+    """How the indicators are counted: young ages, effective planning, the period, the statuses."""
+    p = ctx.params
+    ages = ", ".join(f"{level_label(ctx, lv)}: dưới {p.young_age_under[lv]} tuổi" for lv in p.levels)
+    rows = [[ind.label_vi, ind.counts, "cao hơn là tốt" if ind.higher_is_better else "thấp hơn là tốt", ind.source]
+            for ind in INDICATORS.values()]
+    intro = (f"<p>Cán bộ trẻ: {ages} (tuổi tròn tính đến ngày báo cáo; ngày sinh nhật được tính). Quy hoạch có "
+             f"hiệu lực: ngày đưa vào ≤ ngày báo cáo, chưa đưa ra hoặc đưa ra sau ngày báo cáo, nhiệm kỳ "
+             f"{', '.join(p.terms)}. Điều động, bổ nhiệm, luân chuyển, giới thiệu ứng cử tính trong giai đoạn "
+             f"{fmt.date(p.period_start)} – {fmt.date(p.as_of)}. Tình trạng: Đạt khi đạt mục tiêu; Gần đạt khi "
+             f"từ {fmt.target_pct(p.amber_ratio)} mục tiêu; Chưa đạt trong trường hợp còn lại.</p>")
+    return HTMLFragment(intro + table_html(["Chỉ tiêu", "Đơn vị đếm", "Chiều", "Căn cứ (Kết luận ngày 01/8/2024)"],
+                                           rows))
+
+
+def provenance(ctx: ReportContext) -> HTMLFragment:
+    """The data files' SHA-256, the parameters and the run that made the report."""
+    pv = ctx.provenance
+    rows = [[name, digest] for name, digest in pv["files"].items()]
+    p = ctx.params
+    params_rows = [
+        ["Ngày báo cáo (as_of)", fmt.date(p.as_of)], ["Đầu kỳ (period_start)", fmt.date(p.period_start)],
+        ["Nhiệm kỳ", ", ".join(p.terms)], ["Các cấp", ", ".join(p.levels)],
+        ["Tuổi trẻ (dưới)", ", ".join(f"{k}: {v}" for k, v in p.young_age_under.items())],
+        ["Ngưỡng Gần đạt", fmt.target_pct(p.amber_ratio)], ["Tệp tham số", pv["parameters_file"]],
+        ["Phiên bản công cụ", pv["toolkit_version"]], ["Thời điểm lập", pv["generated_at"]],
+        ["Dữ liệu mẫu", "Có" if ctx.is_sample else "Không"],
+    ]
+    return HTMLFragment(table_html(["Tệp dữ liệu", "SHA-256"], rows) + table_html(["Tham số", "Giá trị"], params_rows))
+
+
+# --- analyst only ---------------------------------------------------------------------------------
+
+ACTIONS = [
+    ("leadership_training_coverage",
+     "Cán bộ trẻ trong quy hoạch chủ chốt chưa được bồi dưỡng kỹ năng lãnh đạo, quản lý"),
+    ("planning_out_of_standard", "Cán bộ xếp loại không hoàn thành nhiệm vụ còn trong quy hoạch"),
+    ("evaluated_before_planning", "Lượt quy hoạch chưa có đánh giá trước khi quy hoạch"),
+]
+
+
+def action_lists(ctx: ReportContext, unit_id: str, audience: str, limit: int = 200) -> HTMLFragment:
+    """Named action lists: only for the analyst audience. A leadership report names no individual."""
+    if audience != ANALYST:
+        return HTMLFragment("<p class='cm-note'>Danh sách cá nhân chỉ có trong báo cáo dành cho cán bộ nghiệp vụ "
+                            "(audience: analyst).</p>")
+    engine = ctx.engine()
+    out = []
+    for ind_id, title in ACTIONS:
+        frame = engine.explain(ind_id, unit_id, missing=True)
+        out.append(f"<h4>{escape(title)}: {fmt.number(len(frame))}</h4>")
+        if frame.empty:
+            continue
+        cols = [c for c in ("cadre_id", "full_name", "age", "unit_name", "planned_posts", "post", "row")
+                if c in frame.columns]
+        shown = frame[cols].head(limit)
+        rows = [[("" if pd.isna(v) else v) for v in r] for r in shown.itertuples(index=False)]
+        names = {"cadre_id": "Mã cán bộ", "full_name": "Họ và tên", "age": "Tuổi", "unit_name": "Đơn vị",
+                 "planned_posts": "Chức danh quy hoạch", "post": "Chức danh", "row": "Dòng"}
+        out.append(table_html([names[c] for c in cols], rows))
+        if len(frame) > limit:
+            out.append(f"<p class='cm-note'>… và {fmt.number(len(frame) - limit)} trường hợp khác (xem "
+                       f"`python -m cadre_lib explain`).</p>")
+    return HTMLFragment("".join(out))

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 
-#: Page margins; keep in step with ``@page`` in templates/cadre_report/static/cadre_report.css.
+#: Page margins; keep in step with ``@page`` in render/templates/cadre_report/static/cadre_report.css.
 MARGINS = {"top": "20mm", "right": "15mm", "bottom": "20mm", "left": "30mm"}
 #: Header and footer printed on every page (a template: Chromium renders them apart from the page).
 PAGE_NOTES_TEMPLATE = "pdf/page_notes.html.j2"

@@ -18,7 +18,7 @@ draw, not by this module.
 
 Status colours are Okabe-Ito (safe for the common colour-vision deficiencies); each status also has a hatch so
 bars stay distinguishable on a grey-scale printer. Keep them in step with the ``.status-*`` classes in
-``templates/cadre_report/static/cadre_report.css`` and the ``.st-*`` classes in ``report/static/report.css``.
+``render/templates/cadre_report/static/cadre_report.css`` and the ``.st-*`` classes in ``report/static/report.css``.
 """
 
 from __future__ import annotations

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from cadre_lib.core.files import PROJECT_ROOT
 from cadre_lib.core.schema import error_lines
@@ -15,7 +24,8 @@ from cadre_lib.core.scope import LEVEL_ALL
 from cadre_lib.errors import ParameterError
 from cadre_lib.register.contract import codes
 
-__all__ = ["DEFAULT_PARAMS", "PROJECT_ROOT", "Organisation", "Params", "load_params", "parse_date"]
+__all__ = ["DEFAULT_PARAMS", "PROJECT_ROOT", "Organisation", "Params", "RuleSet", "load_params", "parse_age",
+           "parse_date"]
 
 DEFAULT_PARAMS = PROJECT_ROOT / "parameters" / "default.yaml"
 
@@ -42,6 +52,61 @@ class Organisation(BaseModel):
     place: str = "Hưng Yên"
 
 
+_AGE_RE = re.compile(r"^\s*(\d+)\s*y(?:\s*(\d+)\s*m)?\s*$")
+
+
+def parse_age(value: Any) -> tuple[int, int]:
+    """An age as (years, months): an integer number of years, or years and months written ``59y8m``."""
+    if isinstance(value, bool):
+        raise ValueError(f"not an age: {value!r}")
+    if isinstance(value, int):
+        years, months = value, 0
+    elif isinstance(value, tuple | list) and len(value) == 2 and all(type(x) is int for x in value):
+        years, months = value
+    else:
+        m = _AGE_RE.match(str(value))
+        if not m:
+            raise ValueError(f"not an age: {value!r} (write years, e.g. 62, or years and months, e.g. 59y8m)")
+        years, months = int(m.group(1)), int(m.group(2) or 0)
+    if not 0 <= months < 12 or not 0 < years < 120:
+        raise ValueError(f"not an age: {value!r} (years 1-119, months 0-11)")
+    return years, months
+
+
+class RuleSet(BaseModel):
+    """Central rules in force from ``from`` until the next rule set starts (docs/indicators.md, "Rule sets").
+    A value left out means the rule set has no such rule (``young_age_under``: the top-level mapping)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, serialize_by_alias=True)
+
+    name: str = Field(min_length=1)
+    from_: dt.date = Field(alias="from")
+    young_age_under: dict[str, int] = Field(default_factory=dict)
+    max_people_per_post: int | None = Field(None, ge=1)
+    max_posts_per_person: int | None = Field(None, ge=1)
+    retirement_age: dict[str, tuple[int, int]] | None = None
+    min_terms_to_serve: int = Field(1, ge=1)
+    term_years: int = Field(5, ge=1)
+
+    @field_validator("from_", mode="before")
+    @classmethod
+    def _from(cls, v: Any) -> Any:
+        return parse_date(v)
+
+    @field_validator("retirement_age", mode="before")
+    @classmethod
+    def _ages(cls, v: Any) -> Any:
+        if v is None:
+            return None
+        if not isinstance(v, dict):
+            raise ValueError("retirement_age maps a gender code (nam, nu) to an age")
+        return {k: parse_age(a) for k, a in v.items()}
+
+    @field_serializer("retirement_age")
+    def _ages_out(self, v: dict[str, tuple[int, int]] | None) -> dict[str, str] | None:
+        return None if v is None else {k: f"{y}y{m}m" if m else f"{y}y" for k, (y, m) in v.items()}
+
+
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,6 +121,15 @@ class Params(BaseModel):
     amber_ratio: float = Field(0.9, gt=0, le=1)
     review_deadline: dt.date | None = None
     language: Literal["vi", "en"] = "vi"
+    rules: list[RuleSet] = Field(default_factory=list)
+    term_starts: dict[str, dt.date] = Field(default_factory=dict)
+
+    @field_validator("term_starts", mode="before")
+    @classmethod
+    def _term_starts(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        return {str(k): parse_date(d) for k, d in v.items()}
 
     @field_validator("as_of", "period_start", "review_deadline", mode="before")
     @classmethod
@@ -88,6 +162,16 @@ class Params(BaseModel):
                     raise ValueError(
                         f"targets.{ind}: unknown level {key!r} (use {LEVEL_ALL!r} or one of {self.levels})"
                     )
+        starts = [r.from_ for r in self.rules]
+        if starts != sorted(starts) or len(set(starts)) != len(starts):
+            raise ValueError("rules: rule sets must be listed by their 'from' date, each on its own day")
+        for r in self.rules:
+            bad = [lv for lv in r.young_age_under if lv not in self.levels]
+            if bad:
+                raise ValueError(f"rules ({r.name}): young_age_under has unknown level(s) {bad}")
+        for term in self.term_starts:
+            if term not in self.terms:
+                raise ValueError(f"term_starts: {term!r} is not one of terms {self.terms}")
         if self.period_start > self.as_of:
             raise ValueError(f"period_start {self.period_start} is after as_of {self.as_of}")
         return self
@@ -102,6 +186,28 @@ class Params(BaseModel):
         if self.review_deadline is not None and self.review_deadline.year == day.year:
             return self.review_deadline
         return dt.date(day.year, 12, 31)
+
+    def rule_set(self, day: dt.date) -> RuleSet | None:
+        """The rule set in force on ``day``: the last whose ``from`` <= day; None before the first."""
+        current = None
+        for r in self.rules:
+            if r.from_ <= day:
+                current = r
+        return current
+
+    def young_thresholds(self, day: dt.date) -> dict[str, int]:
+        """Young = age under these many years, per level, under the rules in force on ``day``."""
+        r = self.rule_set(day)
+        return {**self.young_age_under, **(r.young_age_under if r else {})}
+
+    def term_start(self, term: str) -> dt.date:
+        """``term_starts[term]``, default 1 January of the term's first year (``2025-2030`` → 01/01/2025)."""
+        if term in self.term_starts:
+            return self.term_starts[term]
+        head = str(term).strip()[:4]
+        if not head.isdigit():
+            raise ParameterError(f"term {term!r}: no start date; give it in term_starts")
+        return dt.date(int(head), 1, 1)
 
     def target(self, indicator: str, level: str) -> float | None:
         by_level = self.targets.get(indicator)

@@ -66,7 +66,7 @@ def test_csv_and_workbook_give_identical_output(register, params_file, tmp_path,
     from_csv = capsys.readouterr().out
     assert main(["indicators", "--data", str(book), "--params", str(params_file)]) == 0
     from_xlsx = capsys.readouterr().out
-    assert from_csv == from_xlsx and len(json.loads(from_csv)) == 15 * 6 * 4
+    assert from_csv == from_xlsx and len(json.loads(from_csv)) == 18 * 6 * 4
 
 
 def test_formats_and_as_of(register, params_file, tmp_path):

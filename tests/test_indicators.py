@@ -222,7 +222,7 @@ def pd_isna(v):
 
 def test_every_record_present(table):
     # 15 indicators x (ALL + 5 units) x (all + 3 levels)
-    assert len(table) == 15 * 6 * 4
+    assert len(table) == 18 * 6 * 4  # 18 indicators x (5 units + ALL) x (all + 3 levels)
     assert not table.duplicated(["indicator", "unit_id", "level"]).any()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cadre_lib.core.scope import ALL, LEVEL_ALL
+from cadre_lib.core.text import nfc
 from cadre_lib.errors import UsageError
 from cadre_lib.indicators.registry import INDICATORS, Indicator
 from cadre_lib.params import Params
@@ -81,6 +83,27 @@ def age_at(birth: pd.Series | np.ndarray, day: dt.date | pd.Series | np.ndarray)
     return dy_a - by - (dmd_a < bmd)
 
 
+def _add_years(day: dt.date, years: int) -> dt.date:
+    """Calendar addition; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def post_key(text: str) -> str:
+    """A post name as compared by the planning rules: NFC, trimmed, inner spaces collapsed, case-folded."""
+    return " ".join(nfc(text).split()).casefold()
+
+
+def _post_codes(posts: pd.Series) -> np.ndarray:
+    """Code of each row's post after :func:`post_key` (the distinct names only go through Python)."""
+    codes, uniques = pd.factorize(posts)
+    _, folded = np.unique(np.array([post_key(p) for p in uniques], dtype=object), return_inverse=True)
+    out: np.ndarray = np.where(codes >= 0, np.append(folded.reshape(-1), -1)[codes], -1).astype(np.int64)
+    return out
+
+
 class Engine:
     """Precomputes codes once per register; ``compute(as_of)`` is cheap to call for many dates."""
 
@@ -92,9 +115,12 @@ class Engine:
         self.levels = list(params.levels)
         level_pos = {lv: i + 1 for i, lv in enumerate(self.levels)}
         self.unit_slot = np.array([level_pos.get(str(lv), 0) for lv in h.levels], dtype=np.int64)
-        self.unit_young_under = np.array(
-            [params.young_age_under.get(str(lv), 0) for lv in h.levels], dtype=np.int64
-        )
+        # Young-age threshold of each unit under each rule set: row 0 before the first rule set, row i + 1
+        # under params.rules[i] (docs/indicators.md, "Rule sets").
+        self.rule_starts = np.array([r.from_ for r in params.rules], dtype="datetime64[s]")
+        regimes = [dict(params.young_age_under)] + [{**params.young_age_under, **r.young_age_under}
+                                                    for r in params.rules]
+        self.young_under = np.array([[m.get(str(lv), 0) for lv in h.levels] for m in regimes], dtype=np.int64)
         cad = register.cadres
         self.cadre_index = pd.Index(cad["cadre_id"])
         self.cadre_female = (cad["gender"] == "nu").to_numpy()
@@ -106,6 +132,8 @@ class Engine:
         self.cadre_unit, self.pl_unit, self.mv_unit = lookup_many(
             [cad["unit_id"], pl["unit_id"], mv["to_unit_id"]], h.unit_ids)
         self.pl_in_terms = isin(pl["term"], list(params.terms))
+        self.pl_term, self.pl_terms = pd.factorize(pl["term"])
+        self.pl_post = _post_codes(pl["post"])
         self.mv_kind, self.mv_kinds = pd.factorize(mv["kind"])  # one pass instead of one per kind
         self.ev_date = ev["evaluated_on"].fillna(pd.Series(_year_end(ev["year"]), index=ev.index))
         self.ev_year = ev["year"].to_numpy(dtype=np.int64, na_value=0)
@@ -119,10 +147,21 @@ class Engine:
             self._cache[key] = fn()
         return self._cache[key]
 
+    def regime(self, day: dt.date | np.ndarray) -> Any:
+        """Row of ``young_under`` in force on ``day`` (a date, or an array of datetime64): 0 before the first
+        rule set, i + 1 from ``params.rules[i].from``."""
+        if isinstance(day, dt.date):
+            return int(np.searchsorted(self.rule_starts, np.datetime64(day, "s"), side="right"))
+        return np.searchsorted(self.rule_starts, day.astype("datetime64[s]"), side="right")
+
     def young_at(self, cadre: np.ndarray, unit: np.ndarray, day: dt.date | pd.Series) -> np.ndarray:
+        """Under the young-age threshold of the unit's level, by the rule set in force on ``day`` (as_of for
+        planning, leaders and heads; each event's own date for movements)."""
         births = self.birth.to_numpy()[cadre]
-        day_arr = day if isinstance(day, dt.date) else pd.Series(day).to_numpy()
-        return age_at(births, day_arr) < self.unit_young_under[unit]
+        if isinstance(day, dt.date):
+            return age_at(births, day) < self.young_under[self.regime(day)][unit]
+        day_arr = pd.Series(day).to_numpy()
+        return age_at(births, day_arr) < self.young_under[self.regime(day_arr), unit]
 
     def active_planning(self, as_of: dt.date) -> np.ndarray:
         def f() -> np.ndarray:
@@ -234,6 +273,78 @@ class Engine:
         num = np.zeros(len(rows), dtype=bool)
         num[ok] = True
         return Items("planning", self.pl_unit[rows], rows, num, rows, distinct=False)
+
+    # --- planning rules of the rule set in force (QĐ 377-QĐ/TW) ------------------------------------
+
+    def _no_items(self, table: str, distinct: bool) -> Items:
+        empty = np.zeros(0, dtype=np.int64)
+        return Items(table, empty, empty, np.zeros(0, dtype=bool), empty, distinct)
+
+    def post_groups(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Active planning rows, and for each its (unit, post, term) group and the groups' first rows."""
+        rows = self.active_planning(as_of)
+        n_post, n_term = int(self.pl_post.max(initial=-1)) + 1, len(self.pl_terms)
+        combo = (self.pl_unit[rows] * n_post + self.pl_post[rows]) * n_term + self.pl_term[rows]
+        _, first, group = np.unique(combo, return_index=True, return_inverse=True)
+        return rows, group.reshape(-1), rows[first]
+
+    def posts_over_limit(self, as_of: dt.date) -> Items:
+        rule = self.params.rule_set(as_of)
+        if rule is None or rule.max_people_per_post is None:
+            return self._no_items("posts", distinct=False)
+        rows, group, first = self.post_groups(as_of)
+        people = np.bincount(np.unique(np.stack([group, self.pl_cadre[rows]]), axis=1)[0], minlength=len(first))
+        over = people > rule.max_people_per_post
+        return Items("posts", self.pl_unit[first], np.arange(len(first)), over, first, distinct=False)
+
+    def people_over_post_limit(self, as_of: dt.date) -> Items:
+        rule = self.params.rule_set(as_of)
+        if rule is None or rule.max_posts_per_person is None:
+            return self._no_items("planning", distinct=True)
+        rows, group, _ = self.post_groups(as_of)
+        cadre, unit = self.pl_cadre[rows], self.pl_unit[rows]
+        level = pd.factorize(self.h.levels[unit])[0]
+        # distinct (cadre, term, level, (unit, post)): a post is planned once however many rows name it
+        # (groups already separate terms, so (group) identifies (unit, post, term))
+        pairs = np.unique(np.stack([cadre, self.pl_term[rows], level, group]), axis=1)
+        per = pd.DataFrame(pairs[:3].T).value_counts()
+        over_cadres = np.unique([k[0] for k, n in per.items() if n > rule.max_posts_per_person])
+        flag = np.zeros(len(self.cadre_index), dtype=bool)
+        flag[over_cadres.astype(np.int64)] = True
+        return Items("planning", unit, cadre, flag[cadre], rows, distinct=True)
+
+    def retirement_dates(self, cadre: np.ndarray, ages: Mapping[str, tuple[int, int]]) -> np.ndarray:
+        """Birth date + the retirement age of each cadre's gender (calendar addition, the day clamped to the
+        end of the month: born 31/08/1970 + 59y8m retires 30/04/2030); NaT where the gender has no age."""
+        birth = self.birth.to_numpy().astype("datetime64[D]")[cadre]
+        gender = self.reg.cadres["gender"].to_numpy()[cadre]
+        months = np.full(len(cadre), -1, dtype=np.int64)
+        for g, (years, extra) in ages.items():
+            months[gender == g] = years * 12 + extra
+        month = birth.astype("datetime64[M]") + np.maximum(months, 0)
+        days_in = (month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")
+        day_of_month = (birth - birth.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
+        out = month.astype("datetime64[D]") + np.minimum(day_of_month, days_in.astype(np.int64) - 1)
+        out[months < 0] = np.datetime64("NaT")
+        return out
+
+    def term_service_end(self, rule_terms: int, term_years: int) -> np.ndarray:
+        """Per term code: start + min_terms_to_serve x term_years years (calendar years)."""
+        ends = []
+        for term in self.pl_terms:
+            start = self.params.term_start(str(term))
+            ends.append(np.datetime64(_add_years(start, rule_terms * term_years), "D"))
+        return np.array(ends, dtype="datetime64[D]")
+
+    def short_of_term(self, as_of: dt.date) -> Items:
+        rule = self.params.rule_set(as_of)
+        if rule is None or not rule.retirement_age:
+            return self._no_items("planning", distinct=False)
+        rows = self.active_planning(as_of)
+        retire = self.retirement_dates(self.pl_cadre[rows], rule.retirement_age)
+        rows, retire = rows[~np.isnat(retire)], retire[~np.isnat(retire)]
+        end = self.term_service_end(rule.min_terms_to_serve, rule.term_years)[self.pl_term[rows]]
+        return Items("planning", self.pl_unit[rows], rows, retire < end, rows, distinct=False)
 
     def items(self, indicator: str | Indicator, as_of: dt.date | None = None) -> Items:
         ind = INDICATORS[indicator] if isinstance(indicator, str) else indicator
@@ -354,6 +465,28 @@ class Engine:
             "age": age_at(cad["birth_date"].to_numpy()[cadres], day),
         }
 
+    def _describe_posts(self, it: Items, sel: np.ndarray, day: dt.date) -> pd.DataFrame:
+        """One row per planned post (unit, post, term) with the people planned for it."""
+        rows, group, first = self.post_groups(day)
+        keep = np.isin(group, it.key[sel])
+        pl, cad = self.reg.planning, self.reg.cadres
+        people = pd.DataFrame({
+            "g": group[keep],
+            "name": cad["full_name"].to_numpy()[self.pl_cadre[rows[keep]]],
+            "c": self.pl_cadre[rows[keep]],
+            "row": pl["_row"].to_numpy()[rows[keep]].astype(str),
+        })
+        agg = people.groupby("g", sort=True).agg(
+            people=("c", "nunique"), planned_people=("name", lambda x: "; ".join(dict.fromkeys(x))),
+            planning_rows=("row", ", ".join))
+        ref = first[agg.index.to_numpy()]
+        out = pd.DataFrame({**self._unit_cols(self.pl_unit[ref]),
+                            "post": pl["post"].to_numpy()[ref], "term": pl["term"].to_numpy()[ref],
+                            "people": agg["people"].to_numpy(), "planned_people": agg["planned_people"].to_numpy(),
+                            "planning_rows": agg["planning_rows"].to_numpy(),
+                            "in_numerator": it.num[agg.index.to_numpy()]})
+        return out.sort_values(["unit_id", "post", "term"], kind="stable")
+
     def _describe(self, it: Items, sel: np.ndarray, day: dt.date) -> pd.DataFrame:
         ref, num = it.ref[sel], it.num[sel]
         if it.table == "planning" and it.distinct:
@@ -373,6 +506,8 @@ class Engine:
                                 "planning_rows": g["planning_rows"].to_numpy(),
                                 "in_numerator": g["in_numerator"].to_numpy()})
             return out.sort_values(["unit_id", "full_name", "cadre_id"], kind="stable")
+        if it.table == "posts":
+            return self._describe_posts(it, sel, day)
         if it.table == "units":
             ur = self.reg.unit_reports
             this_year = ur.loc[ur["year"] == day.year].drop_duplicates("unit_id").set_index("unit_id")

@@ -14,7 +14,7 @@ class Indicator:
     id: str
     label_vi: str
     label_en: str
-    counts: Literal["people", "events", "rows", "units"]
+    counts: Literal["people", "events", "rows", "units", "posts"]
     direction: Literal["higher", "lower"]
     fn: str
     args: dict[str, Any] = field(default_factory=dict)

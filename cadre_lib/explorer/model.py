@@ -56,10 +56,9 @@ COLUMN_LABELS = {
     "is_head": "Người đứng đầu", "term": "Nhiệm kỳ", "key_post": "Chủ chốt", "added_on": "Ngày đưa vào quy hoạch",
     "removed_on": "Ngày đưa ra", "removal_reason": "Lý do đưa ra", "rotation_plan_on": "Kế hoạch luân chuyển",
     "planning_review_on": "Rà soát quy hoạch", "n_total": "Số trường hợp", "n_in_numerator": "Trong tử số",
-    "n_outside": "Ngoài tử số",
+    "n_outside": "Ngoài tử số", "people": "Số người", "planned_people": "Người được quy hoạch",
 }
 _VOCAB_COLUMNS = {"gender": "gender", "kind": "kind", "level": "level"}
-COUNT_WORDS = {"people": "người", "events": "lượt", "rows": "lượt", "units": "đơn vị"}
 SCORECARD_COLUMNS = [*RECORD_COLUMNS, "label", "result", "target_text", "status_text"]
 CHART_COLUMNS = ["unit_id", "name", "unit_level", *RECORD_COLUMNS[3:]]
 TREND_COLUMNS = ["date", *RECORD_COLUMNS[3:]]

@@ -15,7 +15,6 @@ from cadre_lib import fmt
 from cadre_lib.core.scope import LEADERSHIP
 from cadre_lib.core.text import escape
 from cadre_lib.explorer.model import (
-    COUNT_WORDS,
     EMPTY_NOTE,
     NO_DATA,
     Drilldown,
@@ -25,6 +24,7 @@ from cadre_lib.explorer.model import (
     readable,
 )
 from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.register.contract import label
 from cadre_lib.register.validate import Register
 from cadre_lib.report import charts
 from cadre_lib.report.charts import screen_png
@@ -121,7 +121,7 @@ def trend_chart(model: ExplorerModel, frame: pd.DataFrame) -> Any:
 
 
 def table_title(model: ExplorerModel, drill: Drilldown) -> str:
-    word = COUNT_WORDS.get(INDICATORS[model.selection.indicator].counts, "trường hợp")
+    word = label("counts", INDICATORS[model.selection.indicator].counts)
     what = "cần xử lý" if model.selection.missing else "trong mẫu số"
     if model.selection.audience == LEADERSHIP:
         return (f"<h4>Phân bổ theo đơn vị: {fmt.number(drill.n_total)} {word} {what}, trong đó "

@@ -83,15 +83,6 @@ def assess(reg: Register, params: Params) -> QualityReport:
     active = (pl["added_on"] <= pd.Timestamp(as_of)) & (pl["removed_on"].isna() | (pl["removed_on"] >
                                                                                     pd.Timestamp(as_of)))
     act = pl.loc[active & pl["term"].isin(params.terms)]
-    # QĐ 377-QĐ/TW: at most 3 people planned per post; one person for at most 3 posts at the same level.
-    per_post = act.groupby(["unit_id", "post", "term"])["cadre_id"].transform("nunique")
-    findings.append(_finding("post_over_3", "Chức danh có hơn 3 người trong quy hoạch (QĐ 377-QĐ/TW)",
-                             "Posts with more than 3 people planned", "planning", act, per_post > 3))
-    lvl = reg.units.set_index("unit_id")["level"]
-    act_level = lvl.reindex(act["unit_id"]).to_numpy()
-    per_person = act.assign(_lv=act_level).groupby(["cadre_id", "_lv", "term"])["post"].transform("nunique")
-    findings.append(_finding("person_over_3", "Cán bộ quy hoạch quá 3 chức danh cùng cấp (QĐ 377-QĐ/TW)",
-                             "People planned for more than 3 posts at one level", "planning", act, per_person > 3))
     evaluated = set(ev["cadre_id"])
     findings.append(_finding("planned_never_evaluated", "Cán bộ trong quy hoạch chưa có kết quả đánh giá",
                              "Planned cadres never evaluated", "planning",

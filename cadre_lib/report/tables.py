@@ -18,6 +18,7 @@ from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, ANALYST, LEVEL_ALL
 from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
+from cadre_lib.register.contract import label
 from cadre_lib.report.common import level_label, optional, scope_levels, subtree
 from cadre_lib.report.context import HEADLINE, ReportContext
 from cadre_lib.report.html import STATUS_CLASS, HTMLFragment, table_html
@@ -112,22 +113,47 @@ def deadlines(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
     return HTMLFragment(table_html(["Nhiệm vụ", "Thời hạn", "Kết quả", "Tình trạng"], rows, [2], cls))
 
 
+def rule_set_name(ctx: ReportContext, day: dt.date | None = None) -> str:
+    """``theo Quy định số 377-QĐ/TW (từ ngày 08/10/2025)``: the rule set a report applied on ``day`` (as_of)."""
+    rule = ctx.params.rule_set(day or ctx.as_of)
+    if rule is None:
+        return "theo các tham số chung (chưa khai báo bộ quy định)"
+    return f"theo {rule.name} (áp dụng từ ngày {fmt.date(rule.from_)})"
+
+
+#: The planning-rule checks of the compliance table: indicator, what is counted (with the limit), of what.
+COMPLIANCE = [
+    ("planning_out_of_standard", "Cán bộ xếp loại không hoàn thành nhiệm vụ vẫn còn trong quy hoạch",
+     "cán bộ trong quy hoạch", None),
+    ("planning_posts_over_limit", "Chức danh quy hoạch quá {limit} người", "chức danh quy hoạch",
+     "max_people_per_post"),
+    ("planning_people_over_post_limit", "Cán bộ được quy hoạch quá {limit} chức danh cùng cấp",
+     "cán bộ trong quy hoạch", "max_posts_per_person"),
+    ("planning_short_of_term", "Lượt quy hoạch của cán bộ không đủ tuổi công tác trọn nhiệm kỳ",
+     "lượt quy hoạch", "retirement_age"),
+]
+
+
 def compliance(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
-    """Breaches of the planning rules: out-of-standard cadres still planned, planning without a prior
-    evaluation, and (province scope) posts or people planned more than three times."""
-    oos = ctx.record("planning_out_of_standard", unit_id, LEVEL_ALL)
+    """Breaches of the planning rules in force on as_of (docs/indicators.md 13, 14, 16-18): out-of-standard
+    cadres still planned, posts with too many people, people with too many posts, people who cannot serve
+    the term, planning without a prior evaluation; the rule set applied is named above the table."""
+    rule = ctx.params.rule_set(ctx.as_of)
+    rows = []
+    for ind_id, text, of_what, needs in COMPLIANCE:
+        r = ctx.record(ind_id, unit_id, LEVEL_ALL)
+        limit = getattr(rule, needs, None) if (rule is not None and needs) else None
+        if needs and limit is None:
+            rows.append([text.format(limit="N"), "—", "bộ quy định đang áp dụng không có quy định này"])
+            continue
+        rows.append([text.format(limit=limit), fmt.number(int(r.numerator)),
+                     f"trên {fmt.number(int(r.denominator))} {of_what}"])
     ev = ctx.record("evaluated_before_planning", unit_id, LEVEL_ALL)
-    rows = [
-        ["Cán bộ xếp loại không hoàn thành nhiệm vụ vẫn còn trong quy hoạch", fmt.number(int(oos.numerator)),
-         f"trên {fmt.number(int(oos.denominator))} cán bộ trong quy hoạch"],
-        ["Lượt quy hoạch chưa có đánh giá cán bộ trước khi quy hoạch",
-         fmt.number(int(ev.denominator) - int(ev.numerator)), f"trên {fmt.number(int(ev.denominator))} lượt quy hoạch"],
-    ]
-    if unit_id == ALL:
-        for f in ctx.quality.findings:
-            if f.check in ("post_over_3", "person_over_3"):
-                rows.append([f.label_vi, fmt.number(f.count), "dòng quy hoạch"])
-    return HTMLFragment(table_html(["Nội dung", "Số lượng", "Ghi chú"], rows, [1]))
+    rows.append(["Lượt quy hoạch chưa có đánh giá cán bộ trước khi quy hoạch",
+                 fmt.number(int(ev.denominator) - int(ev.numerator)),
+                 f"trên {fmt.number(int(ev.denominator))} lượt quy hoạch"])
+    intro = f"<p class='cm-note'>Đánh giá {escape(rule_set_name(ctx))}, tại ngày {fmt.date(ctx.as_of)}.</p>"
+    return HTMLFragment(intro + table_html(["Nội dung", "Số lượng", "Ghi chú"], rows, [1]))
 
 
 def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
@@ -241,19 +267,48 @@ def quality_by_unit(ctx: ReportContext, limit: int = 40) -> HTMLFragment:
                                     "Trong quy hoạch", "Quy hoạch chưa từng đánh giá"], rows, [2, 3, 4, 5]))
 
 
-def method(ctx: ReportContext) -> HTMLFragment:
-    """How the indicators are counted: young ages, effective planning, the period, the statuses."""
+def _age(years_months: tuple[int, int]) -> str:
+    years, months = years_months
+    return f"{years} tuổi" + (f" {months} tháng" if months else "")
+
+
+def rule_sets(ctx: ReportContext) -> HTMLFragment:
+    """The rule sets of the parameters and their dates; the one applied on as_of is marked."""
     p = ctx.params
-    ages = ", ".join(f"{level_label(ctx, lv)}: dưới {p.young_age_under[lv]} tuổi" for lv in p.levels)
-    rows = [[ind.label_vi, ind.counts, "cao hơn là tốt" if ind.higher_is_better else "thấp hơn là tốt", ind.source]
-            for ind in INDICATORS.values()]
-    intro = (f"<p>Cán bộ trẻ: {ages} (tuổi tròn tính đến ngày báo cáo; ngày sinh nhật được tính). Quy hoạch có "
-             f"hiệu lực: ngày đưa vào ≤ ngày báo cáo, chưa đưa ra hoặc đưa ra sau ngày báo cáo, nhiệm kỳ "
+    applied = p.rule_set(ctx.as_of)
+    if not p.rules:
+        return HTMLFragment("<p class='cm-note'>Không khai báo bộ quy định theo thời gian: áp dụng các tham số chung."
+                            "</p>")
+    rows = []
+    for r in p.rules:
+        young = {**p.young_age_under, **r.young_age_under}
+        ages = "; ".join(f"{level_label(ctx, lv)} dưới {young[lv]}" for lv in p.levels if lv in young)
+        retire = ("; ".join(f"{label('gender', g)} {_age(a)}" for g, a in r.retirement_age.items())
+                  if r.retirement_age else "—")
+        rows.append([r.name + (" (áp dụng cho kỳ báo cáo này)" if r is applied else ""), fmt.date(r.from_), ages,
+                     "—" if r.max_people_per_post is None else fmt.number(r.max_people_per_post),
+                     "—" if r.max_posts_per_person is None else fmt.number(r.max_posts_per_person),
+                     retire, f"{fmt.number(r.min_terms_to_serve)} × {fmt.number(r.term_years)} năm"])
+    headers = ["Bộ quy định", "Từ ngày", "Cán bộ trẻ (tuổi)", "Tối đa người/chức danh", "Tối đa chức danh/người",
+               "Tuổi nghỉ hưu", "Thời gian công tác"]
+    return HTMLFragment(table_html(headers, rows, [3, 4]))
+
+
+def method(ctx: ReportContext) -> HTMLFragment:
+    """How the indicators are counted: young ages, effective planning, the period, the statuses, the rule sets."""
+    p = ctx.params
+    young = p.young_thresholds(ctx.as_of)
+    ages = ", ".join(f"{level_label(ctx, lv)}: dưới {young[lv]} tuổi" for lv in p.levels)
+    rows = [[ind.label_vi, label("counts", ind.counts), "cao hơn là tốt" if ind.higher_is_better else "thấp hơn là tốt",
+             ind.source] for ind in INDICATORS.values()]
+    intro = (f"<p>Cán bộ trẻ: {ages} (tuổi tròn tính đến ngày báo cáo; ngày sinh nhật được tính; điều động, bổ "
+             f"nhiệm, luân chuyển, giới thiệu ứng cử tính theo bộ quy định có hiệu lực vào ngày của quyết định). "
+             f"Quy hoạch có hiệu lực: ngày đưa vào ≤ ngày báo cáo, chưa đưa ra hoặc đưa ra sau ngày báo cáo, nhiệm kỳ "
              f"{', '.join(p.terms)}. Điều động, bổ nhiệm, luân chuyển, giới thiệu ứng cử tính trong giai đoạn "
              f"{fmt.date(p.period_start)} – {fmt.date(p.as_of)}. Tình trạng: Đạt khi đạt mục tiêu; Gần đạt khi "
              f"từ {fmt.target_pct(p.amber_ratio)} mục tiêu; Chưa đạt trong trường hợp còn lại.</p>")
-    return HTMLFragment(intro + table_html(["Chỉ tiêu", "Đơn vị đếm", "Chiều", "Căn cứ (Kết luận ngày 01/8/2024)"],
-                                           rows))
+    return HTMLFragment(intro + rule_sets(ctx).text
+                        + table_html(["Chỉ tiêu", "Đơn vị đếm", "Chiều", "Căn cứ (Kết luận ngày 01/8/2024)"], rows))
 
 
 def provenance(ctx: ReportContext) -> HTMLFragment:
@@ -279,6 +334,9 @@ ACTIONS = [
      "Cán bộ trẻ trong quy hoạch chủ chốt chưa được bồi dưỡng kỹ năng lãnh đạo, quản lý"),
     ("planning_out_of_standard", "Cán bộ xếp loại không hoàn thành nhiệm vụ còn trong quy hoạch"),
     ("evaluated_before_planning", "Lượt quy hoạch chưa có đánh giá trước khi quy hoạch"),
+    ("planning_posts_over_limit", "Chức danh quy hoạch vượt số người tối đa"),
+    ("planning_people_over_post_limit", "Cán bộ được quy hoạch vượt số chức danh tối đa cùng cấp"),
+    ("planning_short_of_term", "Lượt quy hoạch của cán bộ không đủ tuổi công tác trọn nhiệm kỳ"),
 ]
 
 
@@ -294,12 +352,13 @@ def action_lists(ctx: ReportContext, unit_id: str, audience: str, limit: int = 2
         out.append(f"<h4>{escape(title)}: {fmt.number(len(frame))}</h4>")
         if frame.empty:
             continue
-        cols = [c for c in ("cadre_id", "full_name", "age", "unit_name", "planned_posts", "post", "row")
-                if c in frame.columns]
+        cols = [c for c in ("cadre_id", "full_name", "age", "unit_name", "planned_posts", "post", "term", "people",
+                            "planned_people", "planning_rows", "row") if c in frame.columns]
         shown = frame[cols].head(limit)
         rows = [[("" if pd.isna(v) else v) for v in r] for r in shown.itertuples(index=False)]
         names = {"cadre_id": "Mã cán bộ", "full_name": "Họ và tên", "age": "Tuổi", "unit_name": "Đơn vị",
-                 "planned_posts": "Chức danh quy hoạch", "post": "Chức danh", "row": "Dòng"}
+                 "planned_posts": "Chức danh quy hoạch", "post": "Chức danh", "row": "Dòng", "term": "Nhiệm kỳ",
+                 "people": "Số người", "planned_people": "Người được quy hoạch", "planning_rows": "Dòng"}
         out.append(table_html([names[c] for c in cols], rows))
         if len(frame) > limit:
             out.append(f"<p class='cm-note'>… và {fmt.number(len(frame) - limit)} trường hợp khác (xem "

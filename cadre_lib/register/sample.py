@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -318,7 +319,7 @@ def _posts(kind: str, name: str, extra: tuple[str, str] = ("", "")) -> list[tupl
     return posts
 
 
-def _units(rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _units(rng: np.random.Generator) -> dict[str, Any]:
     adm = shipped()
     au, su = adm.units, adm.successors
     root, old_root = au["unit_id"].iat[0], au["unit_id"].iat[1]
@@ -330,24 +331,42 @@ def _units(rng: np.random.Generator) -> dict[str, np.ndarray]:
     vto: list[str] = [""]
     extra: list[tuple[str, str]] = [("", "")]
     for uid, name, head, deputy in DEPARTMENTS:
-        ids.append(uid), names.append(name), kinds.append("dept"), parents.append(root)
-        vfrom.append(""), vto.append(""), extra.append((head, deputy))
-    ids.append(old_root), names.append(au["name"].iat[1]), kinds.append("root"), parents.append("")
-    vfrom.append(""), vto.append(au["valid_to"].iat[1]), extra.append(("", ""))
+        ids.append(uid)
+        names.append(name)
+        kinds.append("dept")
+        parents.append(root)
+        vfrom.append("")
+        vto.append("")
+        extra.append((head, deputy))
+    ids.append(old_root)
+    names.append(au["name"].iat[1])
+    kinds.append("root")
+    parents.append("")
+    vfrom.append("")
+    vto.append(au["valid_to"].iat[1])
+    extra.append(("", ""))
     dept = {d[0]: d for d in DEPARTMENTS}
     successors: list[list[str]] = [[old_root, root, "yes"]]
     for sid in TB_DEPARTMENTS:
         _, name, head, deputy = dept[sid]
-        ids.append(f"TB-{sid}"), names.append(f"{name} tỉnh Thái Bình"), kinds.append("dept")
-        parents.append(old_root), vfrom.append(""), vto.append(au["valid_to"].iat[1])
+        ids.append(f"TB-{sid}")
+        names.append(f"{name} tỉnh Thái Bình")
+        kinds.append("dept")
+        parents.append(old_root)
+        vfrom.append("")
+        vto.append(au["valid_to"].iat[1])
         extra.append((head, deputy))
         successors.append([f"TB-{sid}", sid, "yes"])
     rest = au.iloc[2:]
     kind_of = {"huyen": "huyen"}
     for r in rest.itertuples():
-        ids.append(str(r.unit_id)), names.append(str(r.name)), parents.append(str(r.parent_id))
+        ids.append(str(r.unit_id))
+        names.append(str(r.name))
+        parents.append(str(r.parent_id))
         kinds.append(kind_of.get(str(r.level), "xa_new" if r.valid_from else "xa_old"))
-        vfrom.append(str(r.valid_from)), vto.append(str(r.valid_to)), extra.append(("", ""))
+        vfrom.append(str(r.valid_from))
+        vto.append(str(r.valid_to))
+        extra.append(("", ""))
     successors += [[str(a), str(b), str(c)] for a, b, c in su.loc[su["unit_id"] != old_root].itertuples(index=False)]
 
     index = pd.Index(ids)
@@ -408,7 +427,7 @@ def _pools(members: np.ndarray, cadres: np.ndarray, n_units: int) -> tuple[np.nd
     return np.concatenate([[0], np.cumsum(counts)]), cadres[order]
 
 
-def _plan(rng: np.random.Generator, U: dict[str, np.ndarray], units: np.ndarray, pool: tuple[np.ndarray, np.ndarray],
+def _plan(rng: np.random.Generator, U: dict[str, Any], units: np.ndarray, pool: tuple[np.ndarray, np.ndarray],
           weight: np.ndarray, young: np.ndarray, female: np.ndarray, term: int, lo: int, hi: int, sizes: np.ndarray,
           copies: int) -> dict[str, np.ndarray]:
     """Planning rows of the lists of ``units`` (one list per post): ``sizes`` = probabilities of 0..5 people
@@ -419,7 +438,9 @@ def _plan(rng: np.random.Generator, U: dict[str, np.ndarray], units: np.ndarray,
     for u in units:
         for c in range(copies):
             for p, key in U["posts"][u]:
-                s_unit.append(u), s_post.append(p if c == 0 else f"{p} (nhóm {c + 1})"), s_key.append(key)
+                s_unit.append(u)
+                s_post.append(p if c == 0 else f"{p} (nhóm {c + 1})")
+                s_key.append(key)
     su = np.array(s_unit, dtype=np.int64)
     ns = su.size
     perf = U["perf"][su]
@@ -478,7 +499,7 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     counts["units"] = _write_csv(out_dir / "units.csv", TABLE_COLUMNS["units"],
                                  [U["id"], U["name"], U["level"], U["parent_id"], U["valid_from"], U["valid_to"]],
                                  text_cols=(1,))
-    su = U["successors"]
+    su: pd.DataFrame = U["successors"]
     counts["unit_successors"] = _write_csv(out_dir / "unit_successors.csv", TABLE_COLUMNS["unit_successors"],
                                            [su[c].to_numpy(dtype=object) for c in su.columns])
 
@@ -627,7 +648,9 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     d = np.where(early_t, d_early, d_late)
     d = np.where((d > DATA_END) | (rng.random(ci.size) < np.where(young_key[ci], 0.08 * (1.0 - perf[ci]) ** 2,
                                                                      0.04)), BLANK, d)
-    t_cad.append(ci), t_type.append(np.zeros(ci.size, dtype=np.int64)), t_date.append(d)
+    t_cad.append(ci)
+    t_type.append(np.zeros(ci.size, dtype=np.int64))
+    t_date.append(d)
     course_types = list(COURSES)
     for ti, (ctype, base) in enumerate([("political_theory", 0.30), ("state_management", 0.25),
                                         ("degree", 0.06), ("other", 0.12)], start=1):
@@ -637,7 +660,9 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
         ci = np.flatnonzero(rng.random(n) < p_t)
         d = DATA_START + (rng.random(ci.size) * (DATA_END - DATA_START)).astype(np.int64)
         d = np.where(rng.random(ci.size) < 0.07, BLANK, d)
-        t_cad.append(ci), t_type.append(np.full(ci.size, ti, dtype=np.int64)), t_date.append(d)
+        t_cad.append(ci)
+        t_type.append(np.full(ci.size, ti, dtype=np.int64))
+        t_date.append(d)
     tc, tt, td = np.concatenate(t_cad), np.concatenate(t_type), np.concatenate(t_date)
     order = np.lexsort((tt, tc))
     tc, tt, td = tc[order], tt[order], td[order]
@@ -670,7 +695,10 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
                       dd)  # people recruited after the reform move after it
         ool = (rng.random(cnt) < 0.005 + 0.05 * (1.0 - perf[ci])) if kind_name == "appointment" else \
             np.zeros(cnt, dtype=bool)
-        m_cad.append(ci), m_kind.append(np.full(cnt, ki, dtype=np.int64)), m_date.append(dd), m_ool.append(ool)
+        m_cad.append(ci)
+        m_kind.append(np.full(cnt, ki, dtype=np.int64))
+        m_date.append(dd)
+        m_ool.append(ool)
     mc, mk, md, mo = (np.concatenate(x) for x in (m_cad, m_kind, m_date, m_ool))
     order = np.lexsort((mk, mc, md))
     mc, mk, md, mo = mc[order], mk[order], md[order], mo[order]

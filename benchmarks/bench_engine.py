@@ -8,7 +8,12 @@ that the peak memory of one phase does not leak into another:
 * ``load``: ``load_register`` (reading the files + typed parsing + cross-table checks), with the time
   spent in ``read_register`` (reading) reported apart from the rest (validation);
 * ``indicators``: ``Engine(register, params).compute()`` for every indicator, Engine construction included
-  (the register is loaded first in the same process, outside the timing).
+  (the register is loaded first in the same process, outside the timing);
+* ``boundaries``: all indicators on another boundaries date than as_of against R = as_of, each on a fresh
+  Engine, alternating, median of 3 within the process, in both directions: as_of 30/09/2026 (the default)
+  with R = 31/12/2024 (three-level units, the new communes unplaced), and a trend point, as_of 31/12/2024,
+  re-based on today's units (R = 30/09/2026). Target (issue 8): R != as_of costs at most 1.2x R = as_of
+  (placing is a lookup per unit, not per item); the worse of the two ratios is reported.
 
 Peak memory is the process's peak resident set size (``VmHWM``). For ``indicators`` the peak is reset
 (``/proc/self/clear_refs``) after loading, so it is the peak *during* the computation, the loaded
@@ -43,7 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out"
 STAMP = ".bench-sample.json"  # hidden: the register reader ignores dot files
 SEED = 2024
-PHASES = ("read_csv", "load", "indicators")
+PHASES = ("read_csv", "load", "indicators", "boundaries")
+OTHER_R = "2024-12-31"
+TARGET_BOUNDARIES = 1.2  # R != as_of / R = as_of
 
 # Targets of issue 2 ("Tests and benchmark").
 TARGET_RATIO = 1.0  # all-indicators time / read_csv time
@@ -121,10 +128,36 @@ def _phase_indicators(data: Path) -> dict[str, Any]:
     return {"seconds": seconds, "records": len(out), "peak_is_phase_only": reset}
 
 
+def _phase_boundaries(data: Path) -> dict[str, Any]:
+    import datetime as dt
+
+    from cadre_lib.indicators.engine import Engine
+    from cadre_lib.params import load_params
+    from cadre_lib.register.validate import load_register
+
+    reg = load_register(data)
+    params = load_params(ROOT / "parameters" / "default.yaml")
+    other = dt.date.fromisoformat(OTHER_R)
+    result: dict[str, Any] = {}
+    for name, as_of, r in (("today", params.as_of, other), ("trend", other, params.as_of)):
+        same_s: list[float] = []
+        other_s: list[float] = []
+        for _ in range(3):
+            for bound, out in ((as_of, same_s), (r, other_s)):
+                t0 = time.perf_counter()
+                Engine(reg, params).compute(as_of, boundaries=bound)
+                out.append(time.perf_counter() - t0)
+        result[name] = {"same": statistics.median(same_s), "other": statistics.median(other_s)}
+    worst = max(result.values(), key=lambda v: v["other"] / v["same"])
+    return {"seconds": worst["other"], "same_seconds": worst["same"], "ratio": worst["other"] / worst["same"],
+            "directions": {k: {**v, "ratio": v["other"] / v["same"]} for k, v in result.items()}}
+
+
 _PHASE_FUNCS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "read_csv": _phase_read_csv,
     "load": _phase_load,
     "indicators": _phase_indicators,
+    "boundaries": _phase_boundaries,
 }
 
 
@@ -198,7 +231,7 @@ def measure(folder: Path, repeat: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for phase, rs in runs.items():
         merged = dict(rs[0])
-        for key in ("seconds", "read_seconds", "validate_seconds"):
+        for key in ("seconds", "read_seconds", "validate_seconds", "same_seconds", "ratio"):
             if key in merged:
                 merged[key] = statistics.median(r[key] for r in rs)
         merged["peak_mb"] = max(r["peak_mb"] for r in rs)
@@ -255,7 +288,7 @@ def report(results: dict[int, dict[str, dict[str, Any]]], csv_mb: dict[int, floa
             "|---|---:|---:|---:|",
         ]
         names = {"read_csv": "read_csv (baseline)", "load": "load+validate", "indicators": "all-indicators"}
-        for phase in PHASES:
+        for phase in PHASES[:3]:
             a, b = results[small][phase]["seconds"], results[largest][phase]["seconds"]
             mark = "" if phase == "read_csv" else " " + _mark(b / a <= limit)
             lines.append(f"| {names[phase]} | {a:.2f} s | {b:.2f} s | {b / a:.1f}×{mark} |")
@@ -269,6 +302,14 @@ def report(results: dict[int, dict[str, dict[str, Any]]], csv_mb: dict[int, floa
         f"- peak memory ≤ 4 GB at {_size(largest)}: {peak:,.0f} MB {_mark(peak <= TARGET_PEAK_MB)}"
         + ("" if largest >= 1_000_000 else " (largest size measured is below 1M)"),
     ]
+    b = results[largest]["boundaries"]
+    for name, what in (("today", f"as_of = default, R = {OTHER_R}"), ("trend", f"as_of = {OTHER_R}, R = today")):
+        d = b.get("directions", {}).get(name)
+        if d:
+            lines.append(f"- all-indicators with R ≠ as_of vs R = as_of at {_size(largest)} ({what}): "
+                         f"{d['other']:.2f} s / {d['same']:.2f} s = {d['ratio']:.2f}")
+    lines.append(f"- R ≠ as_of costs ≤ {TARGET_BOUNDARIES:g}× R = as_of (worse direction): {b['ratio']:.2f} "
+                 f"{_mark(b['ratio'] <= TARGET_BOUNDARIES)}")
     if len(sizes) > 1:
         small = sizes[0]
         factor = largest / small

@@ -57,7 +57,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     register, params = _load(args)
     _warn(register)
-    frame = compute_indicators(register, params)
+    frame = compute_indicators(register, params, boundaries=_boundaries(args))
     write_indicators(frame, args.out, args.format)
     return 0
 
@@ -67,8 +67,30 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     register, params = _load(args)
     _warn(register)
-    frame = Engine(register, params).explain(args.indicator, args.unit, args.level, args.missing)
+    frame = Engine(register, params).explain(args.indicator, args.unit, args.level, args.missing,
+                                             boundaries=_boundaries(args))
     _write_table(frame, args.out, args.format)
+    return 0
+
+
+def _boundaries(args: argparse.Namespace) -> Any:
+    from cadre_lib.params import parse_date
+
+    if not getattr(args, "boundaries", None):
+        return None
+    try:
+        return parse_date(args.boundaries)
+    except ValueError as exc:
+        raise UsageError(f"--boundaries: {exc}") from None
+
+
+def cmd_admin_units(args: argparse.Namespace) -> int:
+    from cadre_lib.register.admin_units import build
+
+    result = build(args.province)
+    paths = result.write(Path(args.out))
+    print(f"{result.province}: {len(result.units):,} units, {len(result.successors):,} successor rows -> "
+          + ", ".join(map(str, paths)))
     return 0
 
 
@@ -135,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv", "xlsx"], default=None,
                    help="output format (default: from --out's extension, else json)")
     p.add_argument("--out", default=None, help="output file (default: standard output)")
+    p.add_argument("--boundaries", default=None, help="boundaries date R: units as on that day (default: as_of)")
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("explain", help="the people or rows behind one number")
@@ -146,7 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep only those still to act on (outside the numerator; inside it for lower-is-better)")
     p.add_argument("--format", choices=["csv", "xlsx", "json"], default=None)
     p.add_argument("--out", default=None)
+    p.add_argument("--boundaries", default=None, help="boundaries date R: units as on that day (default: as_of)")
     p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("admin-units", help="units.csv + unit_successors.csv of a province before and after 7/2025 "
+                       "(needs the [admin] extra: vietnamadminunits)")
+    p.add_argument("--province", required=True, help="province of today: code (33), name (Hưng Yên) or key")
+    p.add_argument("--out", required=True, help="folder to write into")
+    p.set_defaults(func=cmd_admin_units)
 
     p = sub.add_parser("sample-data", help="write a deterministic synthetic register")
     p.add_argument("--out", required=True)

@@ -12,7 +12,8 @@ import pytest
 from cadre_lib.params import Params, load_params
 from cadre_lib.register.sample import TABLE_COLUMNS
 
-HEADERS = TABLE_COLUMNS  # canonical headers, from the data contract registry
+# canonical headers, from the data contract registry; units with the four columns of a v1 register
+HEADERS = {**TABLE_COLUMNS, "units": ["unit_id", "name", "level", "parent_id"]}
 
 # A small province: root P (tinh) with one department D (tinh) and one district H (huyen) holding communes X1, X2.
 UNITS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,9 @@ def register(make_register):
 @pytest.fixture
 def params_file(tmp_path):
     text = (ROOT / "parameters" / "default.yaml").read_text(encoding="utf-8")
-    text = text.replace("as_of: 2025-06-30", "as_of: 2025-06-30").replace("period_start: 2022-02-08",
-                                                                          "period_start: 2024-01-01")
+    # the dates of the hand-computed register, whatever the defaults are
+    text = re.sub(r"(?m)^as_of: .*$", "as_of: 2025-06-30", text)
+    text = re.sub(r"(?m)^period_start: .*$", "period_start: 2024-01-01", text)
     p = tmp_path / "p.yaml"
     p.write_text(text, encoding="utf-8")
     return p
@@ -54,7 +56,7 @@ def test_indicators_json_to_stdout(register, params_file):
 def test_csv_and_workbook_give_identical_output(register, params_file, tmp_path, capsys):
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for name in HEADERS:
+    for name in [n for n in HEADERS if (register / f"{n}.csv").exists()]:
         frame = pd.read_csv(register / f"{name}.csv", dtype=str, keep_default_na=False)
         ws = wb.create_sheet(name)
         ws.append(list(frame.columns))

@@ -98,7 +98,7 @@ def test_findings_are_labelled_and_counted(report):
 
 def test_row_counts(report):
     assert report.rows == {"units": 5, "cadres": 6, "planning": 11, "training": 3, "movements": 2, "evaluations": 3,
-                           "unit_reports": 3}
+                           "unit_reports": 3, "unit_successors": 0}
 
 
 def test_completeness(report):

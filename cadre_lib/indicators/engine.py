@@ -1,9 +1,15 @@
 """The indicator engine: every indicator of the registry, for every scope (``ALL`` or a unit, with its
 descendants) x level (``all`` or one level). Definitions: docs/indicators.md.
 
-Each indicator is computed as a set of *items* (people, rows, events or units), each located at a unit
-and flagged as in the numerator or not; scopes are then counted in one vectorised pass. ``explain``
+Each indicator is computed as a set of *items* (people, rows, events or units), each located at its own
+unit and flagged as in the numerator or not; scopes are then counted in one vectorised pass. ``explain``
 lists the same items, so a number and the people behind it can never disagree.
+
+Boundaries (data contract v2): every computation has a boundaries date R (default: the reference date).
+Scopes are ``ALL`` and the units valid on R; levels those of the parameters that a unit valid on R has. An
+item is placed at its own unit when that unit is valid on R, else at the first unit valid on R reached by
+following primary successors (:meth:`Hierarchy.place`, a lookup per unit); an item with no such unit is
+unplaced and counts in (``ALL``, ``all``) only. Youth is decided by the level of the item's own unit.
 """
 
 from __future__ import annotations
@@ -40,6 +46,22 @@ class Items:
     num: np.ndarray
     ref: np.ndarray
     distinct: bool
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """The units of boundaries date ``day``: where each unit's items are placed (-1: unplaced; ``None``: every
+    unit at itself, a register without validity dates), the units valid that day (the scopes), the levels
+    that have a unit valid that day and each unit's level slot (0: none of them)."""
+
+    day: dt.date
+    place: np.ndarray | None
+    valid: np.ndarray
+    levels: list[str]
+    slot: np.ndarray
+
+    def placed(self, units: np.ndarray) -> np.ndarray:
+        return units if self.place is None else self.place[units]
 
 
 @dataclass
@@ -112,7 +134,7 @@ class Engine:
         self.params = params
         h = register.hierarchy
         self.h = h
-        self.levels = list(params.levels)
+        self.levels = list(params.levels)  # of the parameters; those of a boundaries date: boundaries(R).levels
         level_pos = {lv: i + 1 for i, lv in enumerate(self.levels)}
         self.unit_slot = np.array([level_pos.get(str(lv), 0) for lv in h.levels], dtype=np.int64)
         # Young-age threshold of each unit under each rule set: row 0 before the first rule set, row i + 1
@@ -121,6 +143,7 @@ class Engine:
         regimes = [dict(params.young_age_under)] + [{**params.young_age_under, **r.young_age_under}
                                                     for r in params.rules]
         self.young_under = np.array([[m.get(str(lv), 0) for lv in h.levels] for m in regimes], dtype=np.int64)
+        self._bounds: dict[dt.date, Boundaries] = {}
         cad = register.cadres
         self.cadre_index = pd.Index(cad["cadre_id"])
         self.cadre_female = (cad["gender"] == "nu").to_numpy()
@@ -140,6 +163,23 @@ class Engine:
         self._cache: dict[tuple[str, dt.date], Any] = {}
 
     # --- building blocks ---------------------------------------------------------------------
+
+    def boundaries(self, day: dt.date | None = None) -> Boundaries:
+        """Placement, scopes and levels of boundaries date ``day`` (default: the parameters' as_of)."""
+        day = day or self.params.as_of
+        if day not in self._bounds:
+            h = self.h
+            if h.has_validity:
+                valid = h.valid_on(day)
+                place: np.ndarray | None = h.place(day)
+            else:
+                valid, place = np.ones(h.n, dtype=bool), None
+            present = {str(lv) for lv in h.levels[valid]}
+            levels = [lv for lv in self.levels if lv in present]
+            pos = {lv: i + 1 for i, lv in enumerate(levels)}
+            slot = np.array([pos.get(str(lv), 0) for lv in h.levels], dtype=np.int64)
+            self._bounds[day] = Boundaries(day, place, valid, levels, slot)
+        return self._bounds[day]
 
     def _memo(self, name: str, as_of: dt.date, fn: Any) -> Any:
         key = (name, as_of)
@@ -251,13 +291,14 @@ class Engine:
         return Items("cadres", unit, rows, self.young_at(rows, unit, as_of), rows, distinct=False)
 
     def unit_report_done(self, as_of: dt.date, column: str, deadline: bool) -> Items:
+        """The units valid on as_of (every unit of a v1 register), each with its row for as_of's year."""
         ur = self.reg.unit_reports
         limit = min(as_of, self.params.deadline_for(as_of)) if deadline else as_of
         ok = ((ur["year"] == as_of.year) & (ur[column] <= pd.Timestamp(limit))).fillna(False).to_numpy()
         done = np.zeros(self.h.n, dtype=bool)
         done[self.h.unit_ids.get_indexer(ur["unit_id"][ok])] = True
-        units = np.arange(self.h.n)
-        return Items("units", units, units, done, units, distinct=False)
+        units = np.flatnonzero(self.h.valid_on(as_of)) if self.h.has_validity else np.arange(self.h.n)
+        return Items("units", units, units, done[units], units, distinct=False)
 
     def evaluated_before_planning(self, as_of: dt.date) -> Items:
         rows = self.active_planning(as_of)
@@ -354,20 +395,32 @@ class Engine:
 
     # --- counting -------------------------------------------------------------------------------
 
-    def _layout(self, it: Items, cache: dict[bytes, _Layout] | None = None) -> _Layout:
+    def _layout(self, it: Items, bounds: Boundaries, cache: dict[bytes, _Layout] | None = None) -> _Layout:
         """The (item, scope, level slot) pairs of ``it`` and its denominators, which depend on where the
-        items are (and, for distinct counts, who they are) but not on the numerator: indicators that
-        count the same items (young / women / out of standard among planned cadres) share one layout."""
+        items are placed (and, for distinct counts, who they are) but not on the numerator: indicators that
+        count the same items (young / women / out of standard among planned cadres) share one layout.
+        (One ``cache`` serves one boundaries date.)"""
         digest = hashlib.blake2b(it.unit.tobytes(), digest_size=16)
         if it.distinct:
             digest.update(it.key.tobytes())
         ckey = bytes([it.distinct]) + digest.digest()
         if cache is not None and ckey in cache:
             return cache[ckey]
-        nslot = len(self.levels) + 1
+        nslot = len(bounds.levels) + 1
         size = (self.h.n + 1) * nslot
-        item, scope = self.h.expand(it.unit)
-        slot = self.unit_slot[it.unit][item]
+        placed = bounds.placed(it.unit)
+        if bounds.place is None or placed.min(initial=0) >= 0:
+            item, scope = self.h.expand(placed)
+            slot = bounds.slot[placed][item]
+        else:  # unplaced items count in (ALL, all) only
+            ok = np.flatnonzero(placed >= 0)
+            sub, scope = self.h.expand(placed[ok])
+            item = ok[sub]
+            slot = bounds.slot[placed[ok]][sub]
+            lost = np.flatnonzero(placed < 0)
+            item = np.concatenate([item, lost])
+            scope = np.concatenate([scope, np.full(len(lost), self.h.n, dtype=np.int64)])
+            slot = np.concatenate([slot, np.zeros(len(lost), dtype=np.int64)])
         lvl = slot > 0
         g = np.concatenate([scope * nslot, scope[lvl] * nslot + slot[lvl]])
         item = np.concatenate([item, item[lvl]])
@@ -388,9 +441,10 @@ class Engine:
             cache[ckey] = layout
         return layout
 
-    def _count(self, it: Items, cache: dict[bytes, _Layout] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _count(self, it: Items, bounds: Boundaries, cache: dict[bytes, _Layout] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
         """Numerator and denominator for every (scope, level slot); scope n = ALL, slot 0 = all."""
-        lay = self._layout(it, cache)
+        lay = self._layout(it, bounds, cache)
         num = it.num[lay.item]
         if lay.single is None or lay.comb is None:
             return np.bincount(lay.g, weights=num, minlength=lay.size).astype(np.int64), lay.den.astype(np.int64)
@@ -398,18 +452,24 @@ class Engine:
               + np.bincount(pd.unique(lay.comb[num[~lay.single]]) // lay.k, minlength=lay.size))
         return nm.astype(np.int64), lay.den.astype(np.int64)
 
-    def compute(self, as_of: dt.date | None = None, indicators: list[str] | None = None) -> pd.DataFrame:
-        """All records for every indicator x scope x level, in a stable order."""
+    def compute(self, as_of: dt.date | None = None, indicators: list[str] | None = None,
+                boundaries: dt.date | None = None) -> pd.DataFrame:
+        """All records for every indicator x scope x level, in a stable order, on the boundaries of
+        ``boundaries`` (default: ``as_of``): scopes ALL and the units valid that day."""
         day = as_of or self.params.as_of
-        nslot = len(self.levels) + 1
+        bounds = self.boundaries(boundaries or day)
+        nslot = len(bounds.levels) + 1
         scope_ids = np.array([*map(str, self.h.unit_ids), ALL], dtype=object)
-        level_names = np.array([LEVEL_ALL, *self.levels], dtype=object)
+        level_names = np.array([LEVEL_ALL, *bounds.levels], dtype=object)
+        keep = np.repeat(np.append(bounds.valid, True), nslot)
         frames = []
         layouts: dict[bytes, _Layout] = {}
         for ind_id in indicators or list(INDICATORS):
             ind = INDICATORS[ind_id]
-            num, den = self._count(self.items(ind, day), layouts)
+            num, den = self._count(self.items(ind, day), bounds, layouts)
             g = np.arange(len(num))
+            if not keep.all():
+                g, num, den = g[keep], num[keep], den[keep]
             frames.append(pd.DataFrame({
                 "indicator": ind_id,
                 "unit_id": scope_ids[g // nslot],
@@ -427,25 +487,34 @@ class Engine:
     # --- explanations -----------------------------------------------------------------------------
 
     def explain(self, indicator: str, unit_id: str = ALL, level: str = LEVEL_ALL, missing: bool = False,
-                as_of: dt.date | None = None) -> pd.DataFrame:
+                as_of: dt.date | None = None, boundaries: dt.date | None = None) -> pd.DataFrame:
         """The people, rows, events or units in the denominator of one record, with ``in_numerator``.
-        ``missing`` keeps those still to act on: outside the numerator (inside it for lower-is-better)."""
+        ``missing`` keeps those still to act on: outside the numerator (inside it for lower-is-better).
+        On a register with validity dates every row also shows the unit it is placed at on the boundaries
+        date (default: ``as_of``); a unit not valid on that date is an error naming its successor."""
         if indicator not in INDICATORS:
             raise UsageError(f"unknown indicator {indicator!r}; known: {', '.join(INDICATORS)}")
-        if level != LEVEL_ALL and level not in self.levels:
-            raise UsageError(f"unknown level {level!r}; use 'all' or one of {self.levels}")
+        day = as_of or self.params.as_of
+        bounds = self.boundaries(boundaries or day)
+        if level != LEVEL_ALL and level not in bounds.levels:
+            if level in self.levels:
+                raise UsageError(f"no unit of level {level!r} is valid on {_vn(bounds.day)} (boundaries date); "
+                                 f"use 'all' or one of {bounds.levels}")
+            raise UsageError(f"unknown level {level!r}; use 'all' or one of {bounds.levels}")
         try:
             subtree = self.h.descendants(unit_id)
         except KeyError:
             raise UsageError(f"unknown unit {unit_id!r}") from None
+        if unit_id != ALL and not bounds.valid[self.h.code(unit_id)]:
+            raise UsageError(self._not_valid_message(unit_id, bounds))
         ind = INDICATORS[indicator]
-        day = as_of or self.params.as_of
         it = self.items(ind, day)
-        keep = np.isin(it.unit, subtree)
+        placed = bounds.placed(it.unit)
+        keep = np.ones(len(placed), dtype=bool) if unit_id == ALL else np.isin(placed, subtree)
         if level != LEVEL_ALL:
-            keep &= self.h.levels[it.unit] == level
+            keep &= (placed >= 0) & (self.h.levels[np.maximum(placed, 0)] == level)
         sel = np.flatnonzero(keep)
-        frame = self._describe(it, sel, day)
+        frame = self._describe(it, sel, day, placed if bounds.place is not None else None)
         if missing:
             want = not ind.higher_is_better
             frame = frame.loc[frame["in_numerator"] == want]
@@ -465,8 +534,9 @@ class Engine:
             "age": age_at(cad["birth_date"].to_numpy()[cadres], day),
         }
 
-    def _describe_posts(self, it: Items, sel: np.ndarray, day: dt.date) -> pd.DataFrame:
-        """One row per planned post (unit, post, term) with the people planned for it."""
+    def _describe_posts(self, it: Items, sel: np.ndarray, day: dt.date, where: np.ndarray | None) -> pd.DataFrame:
+        """One row per planned post (unit, post, term) with the people planned for it (and, with validity
+        dates, the unit the post is placed at on the boundaries date)."""
         rows, group, first = self.post_groups(day)
         keep = np.isin(group, it.key[sel])
         pl, cad = self.reg.planning, self.reg.cadres
@@ -481,39 +551,75 @@ class Engine:
             planning_rows=("row", ", ".join))
         ref = first[agg.index.to_numpy()]
         out = pd.DataFrame({**self._unit_cols(self.pl_unit[ref]),
+                            **(self._placed_cols(where) if where is not None else {}),
                             "post": pl["post"].to_numpy()[ref], "term": pl["term"].to_numpy()[ref],
                             "people": agg["people"].to_numpy(), "planned_people": agg["planned_people"].to_numpy(),
                             "planning_rows": agg["planning_rows"].to_numpy(),
                             "in_numerator": it.num[agg.index.to_numpy()]})
         return out.sort_values(["unit_id", "post", "term"], kind="stable")
 
-    def _describe(self, it: Items, sel: np.ndarray, day: dt.date) -> pd.DataFrame:
+    def _not_valid_message(self, unit_id: str, bounds: Boundaries) -> str:
+        u = self.h.code(unit_id)
+        span = _vn_span(self.h.valid_from[u], self.h.valid_to[u])
+        to = int(bounds.place[u]) if bounds.place is not None else u
+        head = f"unit {unit_id!r} ({self.h.names[u]}) is not valid on {_vn(bounds.day)} (boundaries date; valid {span})"
+        if to >= 0:
+            return (f"{head}; its items are placed at its successor {self.h.unit_ids[to]!r} ({self.h.names[to]}): "
+                    f"ask for {self.h.unit_ids[to]!r}, or give a boundaries date on which {unit_id!r} is valid")
+        return (f"{head} and has no successor valid that day: its items count in ALL only; give a boundaries "
+                f"date on which {unit_id!r} is valid")
+
+    def _placed_cols(self, placed: np.ndarray) -> dict[str, Any]:
+        """The unit each item is placed at on the boundaries date (blank: unplaced, counted in ALL only)."""
+        ok = placed >= 0
+        ids = np.where(ok, self.h.unit_ids.to_numpy()[np.maximum(placed, 0)], None)
+        names = np.where(ok, self.h.names[np.maximum(placed, 0)], None)
+        return {"placed_unit_id": ids, "placed_unit_name": names}
+
+    def _describe(self, it: Items, sel: np.ndarray, day: dt.date, placed: np.ndarray | None = None) -> pd.DataFrame:
+        """The rows behind a record; with ``placed`` (a register with validity dates), also where each item
+        is placed on the boundaries date next to its own unit."""
         ref, num = it.ref[sel], it.num[sel]
+        where = None if placed is None else placed[sel]
         if it.table == "planning" and it.distinct:
             pl = self.reg.planning
+            entry = pl["post"].to_numpy()[ref] + " – " + self.h.names[it.unit[sel]].astype(str)
+            cols: dict[str, Any] = {}
+            if where is not None:
+                moved = where != it.unit[sel]
+                to_name = np.where(where >= 0, self.h.names[np.maximum(where, 0)].astype(str), "(không xếp được)")
+                entry = np.where(moved, entry + " → " + to_name, entry)
+                cols = {"own": self.h.unit_ids.to_numpy()[it.unit[sel]].astype(str),
+                        "at": np.where(where >= 0, self.h.unit_ids.to_numpy()[np.maximum(where, 0)], "").astype(str)}
             rows = pd.DataFrame({
                 "c": it.key[sel],
                 "num": num,
-                "entry": (pl["post"].to_numpy()[ref] + " – " + self.h.names[it.unit[sel]].astype(str) + " ("
-                          + pl["term"].to_numpy()[ref] + ")"),
+                "entry": entry + " (" + pl["term"].to_numpy()[ref] + ")",
                 "row": pl["_row"].to_numpy()[ref].astype(str),
+                **cols,
             })
-            g = rows.groupby("c", sort=True).agg(
-                in_numerator=("num", "any"), planned_posts=("entry", "; ".join), planning_rows=("row", ", ".join))
+            aggs: dict[str, Any] = {"in_numerator": ("num", "any"), "planned_posts": ("entry", "; ".join),
+                                    "planning_rows": ("row", ", ".join)}
+            if where is not None:
+                aggs |= {"planning_unit_ids": ("own", ", ".join), "placed_unit_ids": ("at", ", ".join)}
+            g = rows.groupby("c", sort=True).agg(**aggs)
             cad = g.index.to_numpy()
             out = pd.DataFrame({**self._cadre_cols(cad, day), **self._unit_cols(self.cadre_unit[cad]),
                                 "planned_posts": g["planned_posts"].to_numpy(),
                                 "planning_rows": g["planning_rows"].to_numpy(),
+                                **({"planning_unit_ids": g["planning_unit_ids"].to_numpy(),
+                                    "placed_unit_ids": g["placed_unit_ids"].to_numpy()} if where is not None else {}),
                                 "in_numerator": g["in_numerator"].to_numpy()})
             return out.sort_values(["unit_id", "full_name", "cadre_id"], kind="stable")
         if it.table == "posts":
-            return self._describe_posts(it, sel, day)
+            return self._describe_posts(it, sel, day, where)
         if it.table == "units":
             ur = self.reg.unit_reports
             this_year = ur.loc[ur["year"] == day.year].drop_duplicates("unit_id").set_index("unit_id")
             codes = it.unit[sel]
             ids = self.h.unit_ids.to_numpy()[codes]
             out = pd.DataFrame({**self._unit_cols(codes),
+                                **(self._placed_cols(where) if where is not None else {}),
                                 "rotation_plan_on": this_year["rotation_plan_on"].reindex(ids).to_numpy(),
                                 "planning_review_on": this_year["planning_review_on"].reindex(ids).to_numpy(),
                                 "in_numerator": num})
@@ -527,6 +633,9 @@ class Engine:
         if it.table == "cadres":
             out = pd.concat([out.drop(columns=["unit_id"]), pd.DataFrame(self._unit_cols(it.unit[sel]))], axis=1)
         out.insert(0, "row", table["_row"].to_numpy()[ref])
+        if where is not None:
+            for k, v in self._placed_cols(where).items():
+                out[k] = v
         out["in_numerator"] = num
         return out
 
@@ -565,8 +674,27 @@ def _with_status(out: pd.DataFrame, params: Params) -> pd.DataFrame:
     return out[RECORD_COLUMNS]
 
 
-def compute_indicators(register: Register, params: Params, as_of: dt.date | None = None) -> pd.DataFrame:
-    return Engine(register, params).compute(as_of)
+def compute_indicators(register: Register, params: Params, as_of: dt.date | None = None,
+                       boundaries: dt.date | None = None) -> pd.DataFrame:
+    """Every record at ``as_of`` (default: the parameters') on the boundaries of ``boundaries`` (default:
+    ``as_of``)."""
+    return Engine(register, params).compute(as_of, boundaries=boundaries)
+
+
+def _vn(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _vn_span(valid_from: int, valid_to: int) -> str:
+    def f(d: int) -> str:
+        return _vn(dt.date(1970, 1, 1) + dt.timedelta(days=int(d)))
+
+    lo, hi = valid_from > -(2**61), valid_to < 2**61
+    if lo and hi:
+        return f"{f(valid_from)}–{f(valid_to)}"
+    if hi:
+        return f"until {f(valid_to)}"
+    return f"from {f(valid_from)}" if lo else "always"
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ import pandas as pd
 
 from cadre_lib.indicators.engine import age_at
 from cadre_lib.params import Params
+from cadre_lib.register.arrowtext import lookup
+from cadre_lib.register.boundaries import outside_validity
 from cadre_lib.register.contract import tables
 from cadre_lib.register.validate import TABLE_ORDER, Register
 
@@ -50,12 +52,17 @@ def _finding(check: str, vi: str, en: str, table: str, frame: pd.DataFrame, mask
 
 def assess(reg: Register, params: Params) -> QualityReport:
     as_of = params.as_of
+    h = reg.hierarchy
     comp = []
     for name in TABLE_ORDER:
         frame = reg.table(name)
+        if name == "unit_successors" and frame.empty:
+            continue
         for col in tables()[name].columns.values():
             if not col.nullable or col.type == "bool":
                 continue
+            if name == "units" and col.name in ("valid_from", "valid_to") and not h.has_validity:
+                continue  # a v1 register: units never end
             total = len(frame)
             filled = int(frame[col.name].notna().sum()) if total else 0
             comp.append({"table": name, "column": col.name, "filled": filled, "total": total,
@@ -89,16 +96,20 @@ def assess(reg: Register, params: Params) -> QualityReport:
                              act.drop_duplicates("cadre_id"),
                              ~act.drop_duplicates("cadre_id")["cadre_id"].isin(evaluated).to_numpy()))
     ur = reg.unit_reports
-    missing_ur = ~reg.units["unit_id"].isin(set(ur.loc[ur["year"] == as_of.year, "unit_id"]))
+    current = h.valid_on(as_of)  # the units of as_of (every unit of a v1 register)
+    missing_ur = ~reg.units["unit_id"].isin(set(ur.loc[ur["year"] == as_of.year, "unit_id"])).to_numpy() & current
     findings.append(_finding("unit_report_missing", f"Đơn vị chưa có báo cáo năm {as_of.year}",
-                             f"Units without a {as_of.year} report", "units", reg.units, missing_ur.to_numpy()))
+                             f"Units without a {as_of.year} report", "units", reg.units, missing_ur))
+    if h.has_validity:
+        findings += _boundary_findings(reg, params, act)
 
     last_year = as_of.year - 1
     ev_last = set(ev.loc[ev["year"] == last_year, "cadre_id"])
+    units_now = reg.units.loc[current]
     by_unit = pd.DataFrame({
-        "unit_id": reg.units["unit_id"],
-        "name": reg.units["name"],
-        "level": reg.units["level"],
+        "unit_id": units_now["unit_id"],
+        "name": units_now["name"],
+        "level": units_now["level"],
     }).set_index("unit_id")
     by_unit["cadres"] = cad.groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
     by_unit["evaluated_last_year"] = (
@@ -120,3 +131,43 @@ def assess(reg: Register, params: Params) -> QualityReport:
         by_unit=by_unit.reset_index(),
         findings=findings,
     )
+
+
+def _boundary_findings(reg: Register, params: Params, active_planning: pd.DataFrame) -> list[Finding]:
+    """Data contract v2: items that cannot be placed on as_of's units (they count in the province total
+    only) and rows that name a unit on a date outside its validity."""
+    as_of = params.as_of
+    h = reg.hierarchy
+    place = h.place(as_of)
+    cad, mv, pl = reg.cadres, reg.movements, reg.planning
+    window = ((mv["date"] >= pd.Timestamp(params.period_start)) & (mv["date"] <= pd.Timestamp(as_of))).to_numpy()
+    mv_win = mv.loc[window]
+
+    def unplaced(ids: pd.Series) -> np.ndarray:
+        pos = lookup(ids, h.unit_ids)
+        out: np.ndarray = (pos >= 0) & (place[np.maximum(pos, 0)] < 0)
+        return out
+
+    day = as_of.strftime("%d/%m/%Y")
+    out = [
+        _finding("unplaced_cadres", f"Cán bộ thuộc đơn vị đã kết thúc, không có đơn vị kế thừa vào ngày {day} "
+                 "(chỉ tính vào toàn tỉnh)", f"Cadres on a unit with no successor valid on {as_of} (province total "
+                 "only)", "cadres", cad, unplaced(cad["unit_id"])),
+        _finding("unplaced_planning", f"Dòng quy hoạch đang hiệu lực thuộc đơn vị không có đơn vị kế thừa vào ngày "
+                 f"{day} (chỉ tính vào toàn tỉnh)", f"Active planning rows on a unit with no successor valid on "
+                 f"{as_of} (province total only)", "planning", active_planning,
+                 unplaced(active_planning["unit_id"])),
+        _finding("unplaced_movements", f"Lượt điều động, bổ nhiệm trong kỳ đến đơn vị không có đơn vị kế thừa vào "
+                 f"ngày {day} (chỉ tính vào toàn tỉnh)", f"Movements of the window to a unit with no successor valid "
+                 f"on {as_of} (province total only)", "movements", mv_win, unplaced(mv_win["to_unit_id"])),
+        _finding("cadre_unit_not_valid", f"Cán bộ còn ghi đơn vị đã kết thúc hoặc chưa thành lập vào ngày {day}",
+                 f"Cadres whose unit is not valid on {as_of}", "cadres", cad,
+                 outside_validity(reg.units, cad["unit_id"], pd.Series(pd.Timestamp(as_of), index=cad.index))),
+        _finding("planning_unit_outside_validity", "Dòng quy hoạch ghi đơn vị ngoài thời gian tồn tại của đơn vị "
+                 "(ngày đưa vào quy hoạch)", "Planning rows naming a unit outside its validity (added_on)",
+                 "planning", pl, outside_validity(reg.units, pl["unit_id"], pl["added_on"])),
+        _finding("movement_unit_outside_validity", "Lượt điều động, bổ nhiệm ghi đơn vị đến ngoài thời gian tồn tại "
+                 "của đơn vị", "Movements naming a to_unit outside its validity", "movements", mv,
+                 outside_validity(reg.units, mv["to_unit_id"], mv["date"])),
+    ]
+    return out

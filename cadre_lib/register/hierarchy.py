@@ -1,8 +1,10 @@
-"""The unit hierarchy as integer arrays: each unit's ancestors (itself included), for scope expansion."""
+"""The unit hierarchy as integer arrays: each unit's ancestors (itself included), for scope expansion; each
+unit's validity dates and primary successor (data contract v2), for placing items on a boundaries date."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,9 +20,13 @@ class Hierarchy:
     parent: np.ndarray  # parent position, -1 for roots
     anc_offsets: np.ndarray  # CSR: ancestors of unit u (self first) are anc_values[off[u]:off[u+1]]
     anc_values: np.ndarray
+    # v2: validity as day numbers (inclusive; blank = unbounded) and the primary successor (-1: none)
+    valid_from: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    valid_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    primary: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def from_units(cls, units: pd.DataFrame) -> Hierarchy:
+    def from_units(cls, units: pd.DataFrame, successors: pd.DataFrame | None = None) -> Hierarchy:
         ids = pd.Index(units["unit_id"].astype(str))
         parent = ids.get_indexer(units["parent_id"].where(units["parent_id"].notna(), "\x00"))
         chains: list[list[int]] = []
@@ -34,12 +40,54 @@ class Hierarchy:
         lengths = np.array([len(c) for c in chains], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         values = np.array([a for c in chains for a in c], dtype=np.int64)
+        vf = _days(units["valid_from"], _MIN_DAY) if "valid_from" in units else np.full(len(ids), _MIN_DAY)
+        vt = _days(units["valid_to"], _MAX_DAY) if "valid_to" in units else np.full(len(ids), _MAX_DAY)
+        primary = np.full(len(ids), -1, dtype=np.int64)
+        if successors is not None and len(successors):
+            src = ids.get_indexer(successors["unit_id"])
+            dst = ids.get_indexer(successors["successor_id"])
+            n_succ = np.bincount(src[src >= 0], minlength=len(ids))
+            flag = successors["primary"].to_numpy(dtype=bool) if "primary" in successors else np.zeros(len(src), bool)
+            take = (src >= 0) & (dst >= 0) & (flag | (n_succ[np.maximum(src, 0)] == 1))
+            primary[src[take]] = dst[take]
         return cls(ids, units["name"].to_numpy(), units["level"].to_numpy(), parent.astype(np.int64), offsets,
-                   values)
+                   values, vf, vt, primary)
 
     @property
     def n(self) -> int:
         return len(self.unit_ids)
+
+    @property
+    def has_validity(self) -> bool:
+        """Whether any unit ends or starts (a v1 register: none)."""
+        return bool((self.valid_from > _MIN_DAY).any() or (self.valid_to < _MAX_DAY).any())
+
+    def valid_on(self, day: dt.date) -> np.ndarray:
+        """Per unit: valid_from <= day <= valid_to."""
+        d = day_number(day)
+        out: np.ndarray = (self.valid_from <= d) & (d <= self.valid_to)
+        return out
+
+    def place(self, day: dt.date) -> np.ndarray:
+        """Per unit: the unit its items are placed at on boundaries date ``day``: itself when valid on ``day``,
+        else the first unit valid on ``day`` reached by following primary successors; -1 when there is none.
+        One lookup per unit (chains are validated acyclic), so items are placed by one gather."""
+        valid = self.valid_on(day)
+        pos = np.arange(self.n, dtype=np.int64)
+        todo = np.flatnonzero(~valid)
+        for _ in range(self.n + 1):
+            if not len(todo):
+                break
+            pos[todo] = self.primary[pos[todo]]
+            live = pos[todo] >= 0
+            todo = todo[live]
+            todo = todo[~valid[pos[todo]]]
+        pos[~valid[np.maximum(pos, 0)] & (pos >= 0)] = -1  # defensive: never place at an invalid unit
+        return pos
+
+    def successor_on(self, unit: int, day: dt.date) -> int:
+        """Where the items of ``unit`` are placed on ``day`` (-1: nowhere)."""
+        return int(self.place(day)[unit])
 
     def code(self, unit_id: str) -> int:
         """Position of a unit, -1 for ALL; KeyError if unknown."""
@@ -77,3 +125,20 @@ class Hierarchy:
         else:
             mask = self.parent == self.code(unit_id)
         return [str(x) for x in self.unit_ids[mask]]
+
+
+_MIN_DAY = np.iinfo(np.int64).min // 2
+_MAX_DAY = np.iinfo(np.int64).max // 2
+
+
+def day_number(day: dt.date | pd.Timestamp) -> int:
+    """Days since 1970-01-01."""
+    return int(np.datetime64(pd.Timestamp(day).date(), "D").astype(np.int64))
+
+
+def _days(values: pd.Series, blank: int) -> np.ndarray:
+    """Dates as day numbers, ``blank`` where missing."""
+    v = pd.to_datetime(values)
+    days = v.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    out: np.ndarray = np.where(v.isna().to_numpy(), blank, days)
+    return out

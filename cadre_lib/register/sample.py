@@ -1,17 +1,36 @@
-"""Deterministic synthetic cadre register ("sample data"), shaped like Hưng Yên province before 7/2025.
+"""Deterministic synthetic cadre register ("sample data") of the new Hưng Yên, on its real units.
 
-:func:`generate_sample` writes the seven tables of data contract v1 as UTF-8 CSV files with the canonical
+The units are real (names and codes, ``cadre_lib/register/data/hung_yen``, derived from the MIT-licensed
+package ``vietnamadminunits`` 1.0.4): before 01/7/2025 the 10 district-level units and 139 communes of old
+Hưng Yên and the 8 and 242 of old Thái Bình (two province roots, Thái Bình's ending with successor Hưng Yên);
+from 01/7/2025 the 104 communes and wards of the new Hưng Yên, with the official old -> new commune map.
+Departments: those of Hưng Yên (always) and a dozen of Thái Bình, merged into Hưng Yên's on 01/7/2025
+(simplified: the 2025 reorganisation of departments is not modelled). THE PEOPLE ARE SYNTHETIC: every name,
+date and number of a person is made up.
+
+:func:`generate_sample` writes the eight tables of data contract v2 as UTF-8 CSV files with the canonical
 English headers. The output is byte-identical for the same ``(n_cadres, seed)``: every random draw comes
-from one ``numpy.random.default_rng(seed)`` in a fixed order, and everything is vectorised so that a million
-cadres take seconds.
+from one ``numpy.random.default_rng(seed)`` in a fixed order, and everything is vectorised.
 
-Every unit carries a hidden *performance* factor in [0, 1]. It drives the share of young cadres and of
-women among planned cadres, leadership training of young key-planned cadres, the selection of young cadres
-for appointments / mobilisations / rotations / nominations, evaluations before planning, ratings and the
-yearly rotation plans and planning reviews. With the default parameters (as_of 2025-06-30, terms
-2020-2025 and 2025-2030, young under 40 / 40 / 35) some units are clearly on target and others far behind.
+The story, on both sides of the reform (events 2021 – 30/09/2026):
 
-THE DATA IS SYNTHETIC: every name, date and number is made up.
+- every cadre has a hidden unit *before* the reform (old commune, district, department, province; none for
+  people recruited after it) and the unit they work in *now* (a new commune or ward, a department, the
+  province); ``cadres.unit_id`` is the unit now, except for a few rows not yet migrated (an old commune, or a
+  district, which no unit succeeds);
+- planning lists are drawn per post (realistic post names of each unit; 1-3 people per post, 4-5 in a few
+  weak units, so that QĐ 377's "at most 3 people per post" is a real finding): the 2020-2025 lists in 2021-2023
+  on the old units (they lapse with the term on 01/7/2025); the 2025-2030 lists in 10/2023-05/2025 on the old
+  units: district posts lapse on 01/7/2025 (active to the district's last day, 30/06/2025), commune rows are
+  carried over (about half removed by the review after the merger, 09-12/2025), province-level rows carried
+  over; new 2025-2030 lists on the new communes from 08/2025 (a few rows still typed on an old commune);
+- movements before 01/7/2025 name the old units, later ones the new units (a few still the old unit);
+- unit reports for every year a unit exists (2022-2026).
+
+Every unit carries a hidden *performance* factor in [0, 1] (a new commune inherits its predecessors'); it drives
+the shares of young cadres and women in planning, training, the youth of movements, ratings and the yearly
+rotation plans and planning reviews, so that with the default parameters (as_of 2026-09-30) some units are
+clearly on target and others far behind.
 """
 
 from __future__ import annotations
@@ -19,11 +38,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cadre_lib.core.text import nfc
+from cadre_lib.register.admin_units import shipped
 from cadre_lib.register.contract import tables
 from cadre_lib.register.sources import SAMPLE_MARKER
 
@@ -32,9 +53,6 @@ __all__ = ["generate_sample", "TABLE_COLUMNS"]
 #: Canonical headers of every table, in the order of the data contract (cadre_lib/register/contract.yaml).
 TABLE_COLUMNS: dict[str, list[str]] = {name: list(spec.columns) for name, spec in tables().items()}
 
-
-
-
 def _arr(items: Sequence[str]) -> np.ndarray:
     """Object array of NFC strings (vocabularies)."""
     return np.array([nfc(s) for s in items], dtype=object)
@@ -42,8 +60,7 @@ def _arr(items: Sequence[str]) -> np.ndarray:
 
 # --------------------------------------------------------------------------------------------------
 # Hierarchy: root, provincial departments (id, name, head title, deputy title), districts, communes
-# --------------------------------------------------------------------------------------------------
-ROOT = ("HY", "Tỉnh Hưng Yên")
+
 
 DEPARTMENTS: list[tuple[str, str, str, str]] = [
     ("S-NV", "Sở Nội vụ", "Giám đốc Sở Nội vụ", "Phó Giám đốc Sở Nội vụ"),
@@ -75,59 +92,7 @@ DEPARTMENTS: list[tuple[str, str, str, str]] = [
      "Phó Chủ nhiệm Ủy ban Kiểm tra Tỉnh ủy"),
 ]
 
-# district id, name, party committee word, government word
-DISTRICTS: list[tuple[str, str, str, str]] = [
-    ("HY-TP", "Thành phố Hưng Yên", "Thành ủy", "thành phố"),
-    ("MH", "Thị xã Mỹ Hào", "Thị ủy", "thị xã"),
-    ("VL", "Huyện Văn Lâm", "Huyện ủy", "huyện"),
-    ("VG", "Huyện Văn Giang", "Huyện ủy", "huyện"),
-    ("YM", "Huyện Yên Mỹ", "Huyện ủy", "huyện"),
-    ("KC", "Huyện Khoái Châu", "Huyện ủy", "huyện"),
-    ("AT", "Huyện Ân Thi", "Huyện ủy", "huyện"),
-    ("KD", "Huyện Kim Động", "Huyện ủy", "huyện"),
-    ("PC", "Huyện Phù Cừ", "Huyện ủy", "huyện"),
-    ("TL", "Huyện Tiên Lữ", "Huyện ủy", "huyện"),
-]
 
-COMMUNES: dict[str, list[str]] = {
-    "HY-TP": ["Phường Lê Lợi", "Phường Minh Khai", "Phường Quang Trung", "Phường Hồng Châu", "Phường Hiến Nam",
-              "Phường An Tảo", "Phường Lam Sơn", "Xã Bảo Khê", "Xã Trung Nghĩa", "Xã Liên Phương",
-              "Xã Hồng Nam", "Xã Quảng Châu", "Xã Phú Cường", "Xã Hùng Cường", "Xã Phương Chiểu",
-              "Xã Tân Hưng", "Xã Hoàng Hanh"],
-    "MH": ["Phường Bần Yên Nhân", "Phường Phan Đình Phùng", "Phường Nhân Hòa", "Phường Dị Sử",
-           "Phường Bạch Sam", "Phường Minh Đức", "Phường Phùng Chí Kiên", "Xã Xuân Dục", "Xã Ngọc Lâm",
-           "Xã Hòa Phong", "Xã Cẩm Xá", "Xã Dương Quang", "Xã Hưng Long"],
-    "VL": ["Thị trấn Như Quỳnh", "Xã Lạc Đạo", "Xã Chỉ Đạo", "Xã Đại Đồng", "Xã Việt Hưng", "Xã Tân Quang",
-           "Xã Đình Dù", "Xã Minh Hải", "Xã Lương Tài", "Xã Trưng Trắc", "Xã Lạc Hồng"],
-    "VG": ["Thị trấn Văn Giang", "Xã Xuân Quan", "Xã Cửu Cao", "Xã Phụng Công", "Xã Nghĩa Trụ", "Xã Long Hưng",
-           "Xã Vĩnh Khúc", "Xã Liên Nghĩa", "Xã Tân Tiến", "Xã Thắng Lợi", "Xã Mễ Sở"],
-    "YM": ["Thị trấn Yên Mỹ", "Xã Giai Phạm", "Xã Nghĩa Hiệp", "Xã Đồng Than", "Xã Ngọc Long", "Xã Liêu Xá",
-           "Xã Hoàn Long", "Xã Tân Lập", "Xã Thanh Long", "Xã Yên Phú", "Xã Việt Cường", "Xã Trung Hòa",
-           "Xã Yên Hòa", "Xã Minh Châu", "Xã Trung Hưng", "Xã Lý Thường Kiệt", "Xã Tân Việt"],
-    "KC": ["Thị trấn Khoái Châu", "Xã Đông Tảo", "Xã Bình Minh", "Xã Dạ Trạch", "Xã Hàm Tử", "Xã Ông Đình",
-           "Xã Tân Dân", "Xã Tứ Dân", "Xã An Vĩ", "Xã Đông Kết", "Xã Bình Kiều", "Xã Dân Tiến",
-           "Xã Đồng Tiến", "Xã Hồng Tiến", "Xã Tân Châu", "Xã Liên Khê", "Xã Phùng Hưng", "Xã Việt Hòa",
-           "Xã Đông Ninh", "Xã Đại Tập", "Xã Chí Tân", "Xã Đại Hưng", "Xã Thuần Hưng", "Xã Thành Công",
-           "Xã Nhuế Dương"],
-    "AT": ["Thị trấn Ân Thi", "Xã Phù Ủng", "Xã Bắc Sơn", "Xã Bãi Sậy", "Xã Đào Dương", "Xã Tân Phúc",
-           "Xã Vân Du", "Xã Quang Vinh", "Xã Xuân Trúc", "Xã Hoàng Hoa Thám", "Xã Quảng Lãng", "Xã Văn Nhuệ",
-           "Xã Đặng Lễ", "Xã Cẩm Ninh", "Xã Nguyễn Trãi", "Xã Đa Lộc", "Xã Hồ Tùng Mậu", "Xã Tiền Phong",
-           "Xã Hồng Vân", "Xã Hồng Quang"],
-    "KD": ["Thị trấn Lương Bằng", "Xã Nghĩa Dân", "Xã Toàn Thắng", "Xã Vĩnh Xá", "Xã Phạm Ngũ Lão",
-           "Xã Thọ Vinh", "Xã Đồng Thanh", "Xã Song Mai", "Xã Chính Nghĩa", "Xã Nhân La", "Xã Phú Thịnh",
-           "Xã Mai Động", "Xã Đức Hợp", "Xã Hùng An", "Xã Ngọc Thanh", "Xã Vũ Xá", "Xã Hiệp Cường"],
-    "PC": ["Thị trấn Trần Cao", "Xã Quang Hưng", "Xã Minh Tân", "Xã Phan Sào Nam", "Xã Minh Tiến",
-           "Xã Tống Phan", "Xã Đoàn Đào", "Xã Tống Trân", "Xã Nguyên Hòa", "Xã Đình Cao", "Xã Tam Đa",
-           "Xã Minh Hoàng", "Xã Nhật Quang", "Xã Tiên Tiến"],
-    "TL": ["Thị trấn Vương", "Xã Hưng Đạo", "Xã Ngô Quyền", "Xã Nhật Tân", "Xã Dị Chế", "Xã Lệ Xá",
-           "Xã An Viên", "Xã Đức Thắng", "Xã Trung Dũng", "Xã Hải Thắng", "Xã Thủ Sỹ", "Xã Thiện Phiến",
-           "Xã Thụy Lôi", "Xã Cương Chính", "Xã Minh Phượng"],
-}
-
-# Relative number of cadres per unit of each kind (root, department, district, commune).
-UNIT_WEIGHT = {"root": 300.0, "dept": 400.0, "huyen": 450.0, "xa": 45.0}
-LEVEL_OF_KIND = {"root": "tinh", "dept": "tinh", "huyen": "huyen", "xa": "xa"}
-YOUNG_UNDER = {"tinh": 40, "huyen": 40, "xa": 35}  # only steers the draws; the engine reads the parameters
 
 # --------------------------------------------------------------------------------------------------
 # Names
@@ -191,10 +156,7 @@ def _d(s: str) -> int:
     return int(np.datetime64(s, "D").astype(np.int64))
 
 
-AS_OF = _d("2025-06-30")  # the reference date the sample is tuned for
-DATA_START = _d("2020-01-01")
-DATA_END = _d("2026-06-30")  # the register is "extracted" mid-2026: no event after this day
-
+#DATES
 
 def _date_lut() -> np.ndarray:
     global _DATE_LUT
@@ -309,85 +271,214 @@ def _str_ints(values: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------------
-# Generator
-# --------------------------------------------------------------------------------------------------
-def _units(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    ids: list[str] = [ROOT[0]]
-    names: list[str] = [ROOT[1]]
+
+
+AS_OF = _d("2026-09-30")  # the reference date the sample is tuned for (parameters/default.yaml)
+DATA_START = _d("2021-01-01")
+DATA_END = _d("2026-09-30")  # the register is extracted at the end of Q3 2026: no event after this day
+LAST_OLD = _d("2025-06-30")  # the last day of the three-level local government
+FIRST_NEW = LAST_OLD + 1
+YOUNG_UNDER = {"tinh": 40, "huyen": 40, "xa": 35}  # only steers the draws; the engine reads the parameters
+# Thái Bình departments merged into Hưng Yên's on 01/7/2025 (by the suffix of the Hưng Yên id)
+TB_DEPARTMENTS = ["S-NV", "S-TC", "S-TP", "S-CT", "S-NNPTNT", "S-XD", "S-GDDT", "S-YT", "S-VHTTDL", "S-KHCN",
+                  "TTR", "VP-UBND", "BTC-TU"]
+# relative number of cadres per unit before the reform and now
+WEIGHT_OLD = {"root": 250.0, "dept": 380.0, "huyen": 420.0, "xa_old": 26.0}
+WEIGHT_NEW = {"root": 300.0, "dept": 420.0, "xa_new": 120.0}
+LAPSE_REASON = "Hết nhiệm kỳ 2020-2025"
+DISTRICT_REASON = "Đơn vị hành chính cấp huyện kết thúc hoạt động (01/7/2025)"
+MERGER_REASON = "Rà soát sau sắp xếp đơn vị hành chính"
+
+
+def _commune_word(name: str) -> str:
+    return "phường" if name.startswith("Phường") else "thị trấn" if name.startswith("Thị trấn") else "xã"
+
+
+def _posts(kind: str, name: str, extra: tuple[str, str] = ("", "")) -> list[tuple[str, bool]]:
+    """Planned posts of a unit (name, key post)."""
+    if kind == "root":
+        return [("Ủy viên Ban Thường vụ Tỉnh ủy", True), ("Phó Chủ tịch UBND tỉnh", True),
+                ("Phó Chủ tịch HĐND tỉnh", True), ("Ủy viên UBND tỉnh", False),
+                ("Ủy viên Ủy ban Kiểm tra Tỉnh ủy", False)]
+    if kind == "dept":
+        head, deputy = extra
+        return [(head, True), (deputy, True), ("Chánh Văn phòng", False), ("Trưởng phòng Kế hoạch - Tài chính", False)]
+    if kind == "huyen":
+        party, gov = (("Thành ủy", "thành phố") if name.startswith("Thành phố") else
+                      ("Thị ủy", "thị xã") if name.startswith("Thị xã") else ("Huyện ủy", "huyện"))
+        return [(f"Bí thư {party}", True), (f"Phó Bí thư {party}", True), (f"Chủ tịch UBND {gov}", True),
+                (f"Chủ tịch HĐND {gov}", True), (f"Phó Chủ tịch UBND {gov}", False),
+                (f"Ủy viên Ban Thường vụ {party}", False), (f"Trưởng Ban Tổ chức {party}", False)]
+    t = _commune_word(name)
+    posts = [(f"Bí thư Đảng ủy {t}", True), (f"Phó Bí thư Đảng ủy {t}", True), (f"Chủ tịch UBND {t}", True),
+             (f"Chủ tịch HĐND {t}", True), (f"Phó Chủ tịch UBND {t}", False), (f"Phó Chủ tịch HĐND {t}", False),
+             (f"Chủ tịch Ủy ban MTTQ Việt Nam {t}", False)]
+    if kind == "xa_new":  # the two-level commune has its own departments
+        posts += [("Trưởng phòng Kinh tế, Hạ tầng và Đô thị" if t == "phường" else "Trưởng phòng Kinh tế", False),
+                  ("Trưởng phòng Văn hóa - Xã hội", False), ("Chánh Văn phòng HĐND và UBND", False)]
+    return posts
+
+
+def _units(rng: np.random.Generator) -> dict[str, Any]:
+    adm = shipped()
+    au, su = adm.units, adm.successors
+    root, old_root = au["unit_id"].iat[0], au["unit_id"].iat[1]
+    ids: list[str] = [root]
+    names: list[str] = [au["name"].iat[0]]
     kinds: list[str] = ["root"]
-    parents: list[int] = [-1]
-    posts_key: list[list[str]] = [["Ủy viên Ban Thường vụ Tỉnh ủy", "Phó Chủ tịch UBND tỉnh",
-                                   "Phó Chủ tịch HĐND tỉnh"]]
-    posts_other: list[list[str]] = [["Tỉnh ủy viên", "Ủy viên UBND tỉnh", "Ủy viên Ủy ban Kiểm tra Tỉnh ủy"]]
-    heads: list[list[str]] = [["Phó Bí thư Tỉnh ủy", "Chủ tịch UBND tỉnh", "Chủ tịch HĐND tỉnh"]]
-    deputies: list[list[str]] = [["Phó Chủ tịch UBND tỉnh", "Phó Chủ tịch HĐND tỉnh", "Phó Chủ tịch HĐND tỉnh"]]
+    parents: list[str] = [""]
+    vfrom: list[str] = [""]
+    vto: list[str] = [""]
+    extra: list[tuple[str, str]] = [("", "")]
     for uid, name, head, deputy in DEPARTMENTS:
         ids.append(uid)
         names.append(name)
         kinds.append("dept")
-        parents.append(0)
-        posts_key.append([head, deputy, deputy])
-        posts_other.append(["Trưởng phòng", "Phó Trưởng phòng", "Phó Trưởng phòng"])
-        heads.append(["Trưởng phòng", "Trưởng phòng", "Chánh Văn phòng"])
-        deputies.append(["Phó Trưởng phòng", "Phó Trưởng phòng", "Phó Chánh Văn phòng", deputy])
-    district_pos: dict[str, int] = {}
-    for uid, name, party, gov in DISTRICTS:
-        district_pos[uid] = len(ids)
-        ids.append(uid)
-        names.append(name)
-        kinds.append("huyen")
-        parents.append(0)
-        posts_key.append([f"Bí thư {party}", f"Phó Bí thư {party}", f"Chủ tịch UBND {gov}",
-                          f"Phó Chủ tịch UBND {gov}"])
-        posts_other.append([f"Ủy viên Ban Thường vụ {party}", "Trưởng phòng", "Phó Trưởng phòng"])
-        heads.append(["Trưởng phòng", "Trưởng phòng", "Chánh Văn phòng HĐND và UBND"])
-        deputies.append(["Phó Trưởng phòng", "Phó Trưởng phòng", f"Phó Chủ tịch UBND {gov}"])
-    for did, _name, _party, _gov in DISTRICTS:
-        for k, cname in enumerate(COMMUNES[did], start=1):
-            ids.append(f"{did}-{k:02d}")
-            names.append(cname)
-            kinds.append("xa")
-            parents.append(district_pos[did])
-            t = "phường" if cname.startswith("Phường") else "thị trấn" if cname.startswith("Thị trấn") else "xã"
-            posts_key.append([f"Bí thư Đảng ủy {t}", f"Phó Bí thư Đảng ủy {t}", f"Chủ tịch UBND {t}",
-                              f"Chủ tịch HĐND {t}"])
-            posts_other.append([f"Phó Chủ tịch UBND {t}", f"Phó Chủ tịch HĐND {t}",
-                                f"Chủ tịch Ủy ban MTTQ Việt Nam {t}"])
-            heads.append([f"Bí thư Đảng ủy {t}", f"Chủ tịch UBND {t}", f"Chủ tịch HĐND {t}",
-                          f"Chủ tịch Ủy ban MTTQ Việt Nam {t}"])
-            deputies.append([f"Phó Bí thư Đảng ủy {t}", f"Phó Chủ tịch UBND {t}", f"Phó Chủ tịch HĐND {t}"])
+        parents.append(root)
+        vfrom.append("")
+        vto.append("")
+        extra.append((head, deputy))
+    ids.append(old_root)
+    names.append(au["name"].iat[1])
+    kinds.append("root")
+    parents.append("")
+    vfrom.append("")
+    vto.append(au["valid_to"].iat[1])
+    extra.append(("", ""))
+    dept = {d[0]: d for d in DEPARTMENTS}
+    successors: list[list[str]] = [[old_root, root, "yes"]]
+    for sid in TB_DEPARTMENTS:
+        _, name, head, deputy = dept[sid]
+        ids.append(f"TB-{sid}")
+        names.append(f"{name} tỉnh Thái Bình")
+        kinds.append("dept")
+        parents.append(old_root)
+        vfrom.append("")
+        vto.append(au["valid_to"].iat[1])
+        extra.append((head, deputy))
+        successors.append([f"TB-{sid}", sid, "yes"])
+    rest = au.iloc[2:]
+    kind_of = {"huyen": "huyen"}
+    for r in rest.itertuples():
+        ids.append(str(r.unit_id))
+        names.append(str(r.name))
+        parents.append(str(r.parent_id))
+        kinds.append(kind_of.get(str(r.level), "xa_new" if r.valid_from else "xa_old"))
+        vfrom.append(str(r.valid_from))
+        vto.append(str(r.valid_to))
+        extra.append(("", ""))
+    successors += [[str(a), str(b), str(c)] for a, b, c in su.loc[su["unit_id"] != old_root].itertuples(index=False)]
 
+    index = pd.Index(ids)
     kind = np.array(kinds, dtype=object)
-    parent = np.array(parents, dtype=np.int64)
+    parent = index.get_indexer(pd.Index(parents))
     n = len(ids)
-    # Hidden performance: evenly spread (shuffled) for departments and districts so that some units are
-    # surely on target and some far behind; communes follow their district with their own noise.
+    succ = pd.DataFrame(successors, columns=["unit_id", "successor_id", "primary"])
+    s_src, s_dst = index.get_indexer(succ["unit_id"]), index.get_indexer(succ["successor_id"])
+    primary = np.full(n, -1, dtype=np.int64)
+    ok = (succ["primary"] == "yes").to_numpy()
+    primary[s_src[ok]] = s_dst[ok]
+    # hidden performance: spread for departments and districts; old communes follow their district; a new
+    # commune inherits the mean of its predecessors (some noise); Thái Bình's departments their own
     perf = np.zeros(n)
-    perf[0] = 0.55
-    dept = np.flatnonzero(kind == "dept")
-    dist = np.flatnonzero(kind == "huyen")
-    com = np.flatnonzero(kind == "xa")
-    perf[dept] = rng.permutation(np.linspace(0.03, 0.97, dept.size))
-    perf[dist] = rng.permutation(np.linspace(0.05, 0.95, dist.size))
-    perf[com] = np.clip(0.7 * perf[parent[com]] + 0.3 * rng.random(com.size), 0.02, 0.98)
-    level = np.array([LEVEL_OF_KIND[k] for k in kinds], dtype=object)
-    pk, pk_len = _matrix(posts_key)
-    po, po_len = _matrix(posts_other)
+    is_root = kind == "root"
+    perf[is_root] = 0.55
+    for k, lo, hi in (("dept", 0.03, 0.97), ("huyen", 0.05, 0.95)):
+        sel = np.flatnonzero(kind == k)
+        perf[sel] = rng.permutation(np.linspace(lo, hi, sel.size))
+    old = np.flatnonzero(kind == "xa_old")
+    perf[old] = np.clip(0.7 * perf[parent[old]] + 0.3 * rng.random(old.size), 0.02, 0.98)
+    new = np.flatnonzero(kind == "xa_new")
+    acc = np.bincount(primary[old], weights=perf[old], minlength=n)
+    cnt = np.bincount(primary[old], minlength=n)
+    perf[new] = np.clip(0.8 * acc[new] / np.maximum(cnt[new], 1) + 0.2 * rng.random(new.size), 0.02, 0.98)
+    level = np.array(["tinh" if k in ("root", "dept") else "huyen" if k == "huyen" else "xa" for k in kinds],
+                     dtype=object)
+    ends = np.array([bool(v) for v in vto])
+    starts = np.array([bool(v) for v in vfrom])
+    posts = [_posts(k, nm, ex) for k, nm, ex in zip(kinds, names, extra, strict=True)]
+    heads = [[p for p, key in ps if key][:3] if k != "dept" else [ex[0]] for ps, k, ex in
+             zip(posts, kinds, extra, strict=True)]
+    deputies = [[p for p, key in ps if not key][:3] if k != "dept" else [ex[1], "Phó Trưởng phòng"]
+                for ps, k, ex in zip(posts, kinds, extra, strict=True)]
+    staff_kind = {"root": "root", "dept": "dept", "huyen": "huyen", "xa_old": "xa", "xa_new": "xa"}
     hd, hd_len = _matrix(heads)
     dp, dp_len = _matrix(deputies)
-    staff, staff_len = _matrix([STAFF_POSITIONS[k] for k in kinds])
+    staff, staff_len = _matrix([STAFF_POSITIONS[staff_kind[k]] for k in kinds])
     return {
-        "id": np.array(ids, dtype=object), "name": _arr(names), "kind": kind, "level": level,
-        "parent": parent, "perf": perf,
+        "id": np.array(ids, dtype=object), "name": _arr(names), "kind": kind, "level": level, "parent": parent,
+        "parent_id": np.array(parents, dtype=object), "valid_from": np.array(vfrom, dtype=object),
+        "valid_to": np.array(vto, dtype=object), "ends": ends, "starts": starts, "perf": perf,
+        "primary": primary, "successors": succ, "posts": posts,
         "young_under": np.array([YOUNG_UNDER[lv] for lv in level], dtype=np.int64),
-        "posts_key": pk, "posts_key_len": pk_len, "posts_other": po, "posts_other_len": po_len,
-        "heads": hd, "heads_len": hd_len, "deputies": dp, "deputies_len": dp_len,
-        "staff": staff, "staff_len": staff_len,
+        "heads": hd, "heads_len": hd_len, "deputies": dp, "deputies_len": dp_len, "staff": staff,
+        "staff_len": staff_len,
     }
 
 
+def _draw_unit(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
+    return np.sort(rng.choice(weights.size, size=size, p=weights / weights.sum()))
+
+
+def _pools(members: np.ndarray, cadres: np.ndarray, n_units: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the cadres who may be planned for the posts of each unit: (offsets, cadre of each slot)."""
+    order = np.lexsort((cadres, members))
+    counts = np.bincount(members, minlength=n_units)
+    return np.concatenate([[0], np.cumsum(counts)]), cadres[order]
+
+
+def _plan(rng: np.random.Generator, U: dict[str, Any], units: np.ndarray, pool: tuple[np.ndarray, np.ndarray],
+          weight: np.ndarray, young: np.ndarray, female: np.ndarray, term: int, lo: int, hi: int, sizes: np.ndarray,
+          copies: int) -> dict[str, np.ndarray]:
+    """Planning rows of the lists of ``units`` (one list per post): ``sizes`` = probabilities of 0..5 people
+    per post, shifted towards 4-5 in weak units; people drawn from the unit's pool, steered by youth, gender
+    and the unit's performance. Dates uniform in lo..hi."""
+    offs, members = pool
+    s_unit, s_post, s_key = [], [], []
+    for u in units:
+        for c in range(copies):
+            for p, key in U["posts"][u]:
+                s_unit.append(u)
+                s_post.append(p if c == 0 else f"{p} (nhóm {c + 1})")
+                s_key.append(key)
+    su = np.array(s_unit, dtype=np.int64)
+    ns = su.size
+    perf = U["perf"][su]
+    p_big = 0.01 + 0.10 * (1.0 - perf) ** 3
+    k = rng.choice(sizes.size, size=ns, p=sizes)
+    k = np.where(rng.random(ns) < p_big, 4 + (rng.random(ns) < 0.35), k)
+    size = offs[su + 1] - offs[su]
+    k = np.minimum(k, size)
+    n_cand = 3 * k
+    cs = np.repeat(np.arange(ns), n_cand)
+    pos = offs[su[cs]] + (rng.random(cs.size) * size[cs]).astype(np.int64)
+    cand = members[pos] if members.size else np.zeros(0, dtype=np.int64)
+    pf = perf[cs]
+    w = weight[cand] * np.where(young[cand, U["level_code"][su[cs]]], 0.25 + 2.6 * pf, 1.0)
+    w = w * np.where(female[cand], 0.45 + 1.2 * pf, 1.0)
+    score = np.log(rng.random(cs.size)) / w
+    order = np.lexsort((-score, cs))
+    cs, cand = cs[order], cand[order]
+    first = np.ones(cs.size, dtype=bool)
+    if cs.size:
+        pair = cs.astype(np.int64) * (weight.size + 1) + cand
+        _, idx = np.unique(pair, return_index=True)
+        first[:] = False
+        first[idx] = True
+    cs, cand = cs[first], cand[first]
+    start = np.concatenate([[0], np.cumsum(np.bincount(cs, minlength=ns))])[:-1]
+    rank = np.arange(cs.size) - start[cs]
+    keep = rank < k[cs]
+    cs, cand = cs[keep], cand[keep]
+    # one list per post: its people are added on the same day (a few later: "bổ sung")
+    day = lo + (rng.random(ns) * (hi - lo + 1)).astype(np.int64)
+    added = np.where(rng.random(cs.size) < 0.15, np.minimum(day[cs] + rng.integers(60, 400, cs.size), hi), day[cs])
+    return {"cadre": cand, "unit": su[cs], "post": np.array(s_post, dtype=object)[cs],
+            "key": np.array(s_key, dtype=bool)[cs], "term": np.full(cs.size, term), "added": added}
+
+
 def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> dict[str, int]:
-    """Write a synthetic register (seven CSV tables + README.txt) into ``out_dir``.
+    """Write a synthetic register (eight CSV tables + README.txt) into ``out_dir``.
 
     Deterministic: the same ``(n_cadres, seed)`` gives byte-identical files. Returns the number of data
     rows of each table, keyed by table name.
@@ -399,28 +490,63 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     rng = np.random.default_rng(seed)
     n = int(n_cadres)
     U = _units(rng)
-    n_units = U["id"].size
+    kind, nu = U["kind"], U["id"].size
+    levels = ["tinh", "huyen", "xa"]
+    U["level_code"] = np.array([levels.index(lv) for lv in U["level"]], dtype=np.int64)
     counts: dict[str, int] = {}
 
-    # ---------------------------------------------------------------- units
-    parent_ids = np.where(U["parent"] >= 0, U["id"][np.maximum(U["parent"], 0)], "")
+    # ---------------------------------------------------------------- units, successors
     counts["units"] = _write_csv(out_dir / "units.csv", TABLE_COLUMNS["units"],
-                                 [U["id"], U["name"], U["level"], parent_ids.astype(object)], text_cols=(1,))
+                                 [U["id"], U["name"], U["level"], U["parent_id"], U["valid_from"], U["valid_to"]],
+                                 text_cols=(1,))
+    su: pd.DataFrame = U["successors"]
+    counts["unit_successors"] = _write_csv(out_dir / "unit_successors.csv", TABLE_COLUMNS["unit_successors"],
+                                           [su[c].to_numpy(dtype=object) for c in su.columns])
 
-    # ---------------------------------------------------------------- cadres
-    w = np.array([UNIT_WEIGHT[k] for k in U["kind"]])
-    unit = np.sort(rng.choice(n_units, size=n, p=w / w.sum()))
-    perf = U["perf"][unit]
-    young_under = U["young_under"][unit]
+    # ---------------------------------------------------------------- cadres: unit before the reform and now
+    w_old = np.array([WEIGHT_OLD.get(k, 0.0) if not U["starts"][i] else 0.0 for i, k in enumerate(kind)])
+    w_new = np.array([WEIGHT_NEW.get(k, 0.0) if not U["ends"][i] else 0.0 for i, k in enumerate(kind)])
+    recruit = rng.random(n) < 0.07  # recruited after the reform
+    old_unit = np.full(n, -1, dtype=np.int64)
+    old_unit[~recruit] = rng.choice(nu, size=int((~recruit).sum()), p=w_old / w_old.sum())
+    cur = np.where(old_unit >= 0, old_unit, 0)
+    ends = U["ends"][np.maximum(old_unit, 0)] & (old_unit >= 0)
+    succ_now = U["primary"][np.maximum(old_unit, 0)]
+    cur = np.where(ends & (succ_now >= 0), succ_now, cur)
+    # district staff: mostly to a new commune formed from their district's communes, the others to a department
+    is_h = (old_unit >= 0) & (kind[np.maximum(old_unit, 0)] == "huyen")
+    xa_old = np.flatnonzero(kind == "xa_old")
+    by_district = pd.Series(U["primary"][xa_old]).groupby(U["parent"][xa_old]).agg(list)
+    depts_now = np.flatnonzero((kind == "dept") & ~U["ends"])
+    hi = np.flatnonzero(is_h)
+    to_dept = rng.random(hi.size) < 0.3
+    pick = np.array([by_district[d][j % len(by_district[d])] for d, j in
+                     zip(old_unit[hi], rng.integers(0, 1000, hi.size), strict=True)], dtype=np.int64)
+    cur[hi] = np.where(to_dept, depts_now[rng.integers(0, depts_now.size, hi.size)], pick)
+    cur[recruit] = rng.choice(nu, size=int(recruit.sum()), p=w_new / w_new.sum())
+    order = np.lexsort((old_unit, cur))
+    old_unit, cur, recruit = old_unit[order], cur[order], recruit[order]
+    typed = cur.copy()  # the unit written in cadres.csv: a few rows not migrated yet
+    stale = (old_unit >= 0) & (kind[np.maximum(old_unit, 0)] == "xa_old") & (rng.random(n) < 0.012)
+    stale |= (old_unit >= 0) & (kind[np.maximum(old_unit, 0)] == "huyen") & (rng.random(n) < 0.01)
+    typed[stale] = old_unit[stale]
+
+    perf = U["perf"][cur]
     female = rng.random(n) < (0.2 + 0.3 * perf)
-    # age at AS_OF: 23 .. 59.9, younger in better performing units
-    age = 23.0 + 36.9 * rng.beta(1.3 + 2.2 * (1.0 - perf), 2.0)
+    age = 23.0 + 36.9 * rng.beta(1.3 + 2.2 * (1.0 - perf), 2.0)  # at AS_OF
     birth = AS_OF - np.round(age * 365.25).astype(np.int64) - 1
-    age_years = np.floor((AS_OF - birth) / 365.2425)
-    young = age_years < young_under
-    p_leader = np.where(young, 0.03 + 0.15 * perf, 0.17)
+
+    def age_on(day: int | np.ndarray, who: np.ndarray) -> np.ndarray:
+        return np.floor((day - birth[who]) / 365.2425)
+
+    everyone = np.arange(n)
+    young_now = age_on(AS_OF, everyone) < U["young_under"][cur]
+    # young by each level, on the day the lists were drawn (steers planning only): [cadre, level]
+    ages_2024 = age_on(_d("2024-06-30"), everyone)
+    young_lvl = np.stack([ages_2024 < YOUNG_UNDER[lv] for lv in levels], axis=1)
+    p_leader = np.where(young_now, 0.03 + 0.15 * perf, 0.17)
     is_leader = rng.random(n) < p_leader
-    is_head = is_leader & (rng.random(n) < np.where(young, 0.15, 0.28))
+    is_head = is_leader & (rng.random(n) < np.where(young_now, 0.15, 0.28))
 
     fam = _arr([x[0] for x in FAMILY])[_weighted(rng, FAMILY, n)]
     mid_m = _arr([x[0] for x in MIDDLE_M])[_weighted(rng, MIDDLE_M, n)]
@@ -428,94 +554,100 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     giv_m = _arr(GIVEN_M)[rng.integers(0, len(GIVEN_M), n)]
     giv_f = _arr(GIVEN_F)[rng.integers(0, len(GIVEN_F), n)]
     full_name = fam + " " + np.where(female, mid_f, mid_m) + " " + np.where(female, giv_f, giv_m)
-
     width = max(7, len(str(n)))
     cadre_id = np.array([f"CB{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
-    position = np.where(is_head, _pick(rng, U["heads"], U["heads_len"], unit),
-                        np.where(is_leader, _pick(rng, U["deputies"], U["deputies_len"], unit),
-                                 _pick(rng, U["staff"], U["staff_len"], unit)))
+    position = np.where(is_head, _pick(rng, U["heads"], U["heads_len"], cur),
+                        np.where(is_leader, _pick(rng, U["deputies"], U["deputies_len"], cur),
+                                 _pick(rng, U["staff"], U["staff_len"], cur)))
     counts["cadres"] = _write_csv(
         out_dir / "cadres.csv", TABLE_COLUMNS["cadres"],
-        [cadre_id, full_name, np.where(female, "nu", "nam").astype(object), _fmt_dates(birth), U["id"][unit],
+        [cadre_id, full_name, np.where(female, "nu", "nam").astype(object), _fmt_dates(birth), U["id"][typed],
          position, _str_ints(is_leader), _str_ints(is_head)], text_cols=(1, 5))
 
     # ---------------------------------------------------------------- planning
-    # Who is planned: steered by youth, gender and the unit's performance.
-    p_plan = np.where(young, 0.02 + 0.34 * perf ** 1.5, np.where(age_years < 52, 0.33, 0.06))
-    p_plan = p_plan * np.where(female, 0.5 + 0.9 * perf, 1.0) * np.where(is_leader, 1.4, 1.0)
-    planned = rng.random(n) < np.clip(p_plan, 0.0, 0.95)
-    pc = np.flatnonzero(planned)  # planned cadre indices
-    m = pc.size
-    # terms: 0 = only 2020-2025, 1 = only 2025-2030, 2 = both
-    term_mode = rng.choice(3, size=m, p=[0.35, 0.40, 0.25])
-    # second level: commune -> its district, district -> province, department -> province (another unit)
-    ukind = U["kind"][unit[pc]]
-    p_second = np.select([ukind == "xa", ukind == "huyen", ukind == "dept"], [0.22, 0.12, 0.10], 0.0)
-    second = rng.random(m) < p_second
-    second_unit = np.where(ukind == "xa", U["parent"][unit[pc]], 0)
-
-    r_cad: list[np.ndarray] = []
-    r_unit: list[np.ndarray] = []
-    r_term: list[np.ndarray] = []
-    own = unit[pc]
-    for t in (0, 1):
-        sel = (term_mode == t) | (term_mode == 2)
-        r_cad.append(pc[sel])
-        r_unit.append(own[sel])
-        r_term.append(np.full(int(sel.sum()), t))
-    s2 = second & (rng.random(m) < 0.8)  # the second-level row is mostly for the new term
-    r_cad += [pc[second & s2], pc[second & ~s2]]
-    r_unit += [second_unit[second & s2], second_unit[second & ~s2]]
-    r_term += [np.ones(int((second & s2).sum()), dtype=np.int64), np.zeros(int((second & ~s2).sum()), np.int64)]
-    p_cad = np.concatenate(r_cad)
-    p_unit = np.concatenate(r_unit).astype(np.int64)
-    p_term = np.concatenate(r_term).astype(np.int64)
-    order = np.lexsort((p_term, p_unit, p_cad))
-    p_cad, p_unit, p_term = p_cad[order], p_unit[order], p_term[order]
+    was = old_unit >= 0
+    ou = old_unit[was]
+    ok_ = kind[ou]
+    prov_old = np.where(U["parent"][ou] >= 0, U["parent"][ou], ou)  # department -> its province
+    m_old = [ou, U["parent"][ou][ok_ == "xa_old"], prov_old[ok_ == "dept"], U["parent"][ou][ok_ == "huyen"]]
+    c_old = [everyone[was], everyone[was][ok_ == "xa_old"], everyone[was][ok_ == "dept"],
+             everyone[was][ok_ == "huyen"]]
+    pool_old = _pools(np.concatenate(m_old), np.concatenate(c_old), nu)
+    cd = kind[cur] == "dept"
+    pool_new = _pools(np.concatenate([cur, np.zeros(int(cd.sum()), dtype=np.int64)]),
+                      np.concatenate([everyone, everyone[cd]]), nu)
+    weight = np.where(is_leader, 1.6, 1.0) * np.where(age_on(AS_OF, everyone) >= 54, 0.25, 1.0)
+    copies = max(1, int(round(n / 20000)))
+    old_units = np.flatnonzero(~U["starts"])  # units of the old lists (those that continue too)
+    new_units = np.flatnonzero(kind == "xa_new")
+    prov_now = np.flatnonzero(~U["ends"] & ((kind == "root") | (kind == "dept")))
+    full = np.array([0.0, 0.2, 0.42, 0.38, 0.0, 0.0])
+    light = np.array([0.55, 0.45, 0.0, 0.0, 0.0, 0.0])
+    lists = [
+        _plan(rng, U, old_units, pool_old, weight, young_lvl, female, 0, _d("2021-02-01"), _d("2023-06-30"), full,
+              copies),
+        _plan(rng, U, old_units, pool_old, weight, young_lvl, female, 1, _d("2023-10-01"), _d("2025-05-31"), full,
+              copies),
+        _plan(rng, U, new_units, pool_new, weight, young_lvl, female, 1, _d("2025-08-01"), _d("2026-06-30"),
+              np.array([0.1, 0.35, 0.35, 0.2, 0.0, 0.0]), copies),
+        _plan(rng, U, prov_now, pool_new, weight, young_lvl, female, 1, _d("2025-08-01"), _d("2026-06-30"), light,
+              copies),
+    ]
+    source = np.concatenate([np.full(len(x["cadre"]), i) for i, x in enumerate(lists)])
+    p_cad, p_unit, p_post, p_key, p_term, added = (np.concatenate([x[c] for x in lists]) for c in
+                                                   ("cadre", "unit", "post", "key", "term", "added"))
     k = p_cad.size
-    p_perf = U["perf"][p_unit]
-    p_young = young[p_cad]
-    # key posts (~40% of rows): young cadres reach key lists more often in well-performing units
-    key = rng.random(k) < np.where(p_young, 0.18 + 0.45 * p_perf, 0.42)
-    post = np.where(key, _pick(rng, U["posts_key"], U["posts_key_len"], p_unit),
-                    _pick(rng, U["posts_other"], U["posts_other_len"], p_unit))
-    # added_on: 2020-2025 lists from 02/2021 to 2023, 2025-2030 lists from 10/2023 to 03/2026
-    start = np.where(p_term == 0, _d("2021-02-01"), _d("2023-10-01"))
-    span = np.where(p_term == 0, _d("2023-12-31") - _d("2021-02-01"), _d("2026-03-31") - _d("2023-10-01"))
-    added = start + (rng.random(k) * span).astype(np.int64)
-    removable = added < DATA_END - 60
-    removed_mask = removable & (rng.random(k) < 0.11)
-    removed = np.where(removed_mask,
-                       added + 30 + (rng.random(k) * np.maximum(DATA_END - added - 30, 1)).astype(np.int64), BLANK)
-    removed = np.minimum(removed, DATA_END)
-    reason_all = _arr(REMOVAL_REASONS)[rng.integers(0, len(REMOVAL_REASONS), k)]
-    reason = np.where(removed_mask & (rng.random(k) < 0.92), reason_all, "").astype(object)
+    # a few rows of the new lists still typed on an old commune (one of the new commune's predecessors)
+    preds = pd.Series(xa_old).groupby(U["primary"][xa_old]).agg(list)
+    stale_pl = (source == 2) & (rng.random(k) < 0.02)
+    for i in np.flatnonzero(stale_pl):
+        cands = preds.get(p_unit[i], [])
+        if cands:
+            p_unit[i] = cands[int(rng.integers(0, len(cands)))]
+    # one row per person x post x unit x term (a supplementary list may pick someone already planned)
+    dup = pd.DataFrame({"c": p_cad, "u": p_unit, "p": p_post, "t": p_term}).duplicated().to_numpy()
+    source, p_cad, p_unit, p_post, p_key, p_term, added = (x[~dup] for x in (source, p_cad, p_unit, p_post, p_key,
+                                                                              p_term, added))
+    k = p_cad.size
+    removed = np.full(k, BLANK, dtype=np.int64)
+    reason = np.full(k, "", dtype=object)
+    early = rng.random(k) < 0.08
+    gap = np.maximum(np.minimum(np.where(p_term == 0, LAST_OLD, DATA_END) - added - 30, 0), 0) + 1
+    r_early = added + 30 + (rng.random(k) * gap).astype(np.int64)
+    early &= r_early < np.where(p_term == 0, FIRST_NEW, DATA_END)
+    removed[early] = r_early[early]
+    reason[early] = np.where(rng.random(int(early.sum())) < 0.92,
+                             _arr(REMOVAL_REASONS)[rng.integers(0, len(REMOVAL_REASONS), int(early.sum()))], "")
+    live = removed == BLANK
+    lapse = live & (p_term == 0)
+    removed[lapse], reason[lapse] = FIRST_NEW, LAPSE_REASON
+    district = live & (kind[p_unit] == "huyen")
+    removed[district], reason[district] = FIRST_NEW, DISTRICT_REASON
+    merger = live & (source == 1) & (kind[p_unit] == "xa_old") & (rng.random(k) < 0.45)
+    removed[merger] = _d("2025-09-15") + rng.integers(0, 96, int(merger.sum()))
+    reason[merger] = MERGER_REASON
+    order = np.lexsort((p_post, p_term, p_unit, p_cad))
     counts["planning"] = _write_csv(
         out_dir / "planning.csv", TABLE_COLUMNS["planning"],
-        [cadre_id[p_cad], post, U["id"][p_unit], np.array(TERMS, dtype=object)[p_term], _str_ints(key),
-         _fmt_dates(added), _fmt_dates(removed), reason], text_cols=(1, 7))
+        [cadre_id[p_cad[order]], p_post[order].astype(object), U["id"][p_unit[order]],
+         np.array(TERMS, dtype=object)[p_term[order]], _str_ints(p_key[order]), _fmt_dates(added[order]),
+         _fmt_dates(removed[order]), reason[order]], text_cols=(1, 7))
 
     # ---------------------------------------------------------------- training
-    # young cadres with an active-ish key-post row: the target group of the leadership courses
-    # (young by the level of the planned post's unit: a commune cadre aged 37 planned for a district post
-    # is young there)
     young_key = np.zeros(n, dtype=bool)
-    young_key[p_cad[key & (age_years[p_cad] < U["young_under"][p_unit])]] = True
-    first_added = np.full(n, DATA_END, dtype=np.int64)
-    np.minimum.at(first_added, p_cad, added)
+    yk = p_key & (age_on(AS_OF, p_cad) < U["young_under"][p_unit]) & ((removed == BLANK) | (removed > AS_OF))
+    young_key[p_cad[yk]] = True
     t_cad: list[np.ndarray] = []
     t_type: list[np.ndarray] = []
     t_date: list[np.ndarray] = []
     p_lead = np.where(young_key, np.clip(0.05 + 1.3 * perf, 0.0, 1.0), np.where(is_leader, 0.30, 0.06))
-    has_lead = rng.random(n) < p_lead
-    ci = np.flatnonzero(has_lead)
-    # for the target group: completed before 30/06/2025 mostly in good units
-    early = rng.random(ci.size) < np.where(young_key[ci], np.clip(0.4 + 0.8 * perf[ci], 0.0, 1.0), 0.7)
+    ci = np.flatnonzero(rng.random(n) < p_lead)
+    early_t = rng.random(ci.size) < np.where(young_key[ci], np.clip(0.4 + 0.8 * perf[ci], 0.0, 1.0), 0.7)
     d_early = DATA_START + 60 + (rng.random(ci.size) * (AS_OF - DATA_START - 60)).astype(np.int64)
-    d_late = AS_OF + 1 + (rng.random(ci.size) * (DATA_END - AS_OF - 1)).astype(np.int64)
-    d = np.where(early, d_early, d_late)
-    unfinished = rng.random(ci.size) < np.where(young_key[ci], 0.08 * (1.0 - perf[ci]) ** 2, 0.04)
-    d = np.where(unfinished, BLANK, d)  # enrolled, not completed yet
+    d_late = AS_OF + 1 + (rng.random(ci.size) * 300).astype(np.int64)  # enrolled, completing after as_of
+    d = np.where(early_t, d_early, d_late)
+    d = np.where((d > DATA_END) | (rng.random(ci.size) < np.where(young_key[ci], 0.08 * (1.0 - perf[ci]) ** 2,
+                                                                     0.04)), BLANK, d)
     t_cad.append(ci)
     t_type.append(np.zeros(ci.size, dtype=np.int64))
     t_date.append(d)
@@ -523,16 +655,15 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     for ti, (ctype, base) in enumerate([("political_theory", 0.30), ("state_management", 0.25),
                                         ("degree", 0.06), ("other", 0.12)], start=1):
         assert course_types[ti] == ctype
-        p_t = base * np.where(age_years >= 35, 1.3, 0.7) if ctype == "political_theory" else np.full(n, base)
+        a_now = age_on(AS_OF, everyone)
+        p_t = base * np.where(a_now >= 35, 1.3, 0.7) if ctype == "political_theory" else np.full(n, base)
         ci = np.flatnonzero(rng.random(n) < p_t)
         d = DATA_START + (rng.random(ci.size) * (DATA_END - DATA_START)).astype(np.int64)
         d = np.where(rng.random(ci.size) < 0.07, BLANK, d)
         t_cad.append(ci)
         t_type.append(np.full(ci.size, ti, dtype=np.int64))
         t_date.append(d)
-    tc = np.concatenate(t_cad)
-    tt = np.concatenate(t_type)
-    td = np.concatenate(t_date)
+    tc, tt, td = np.concatenate(t_cad), np.concatenate(t_type), np.concatenate(t_date)
     order = np.lexsort((tt, tc))
     tc, tt, td = tc[order], tt[order], td[order]
     name_m, name_len = _matrix([COURSES[c] for c in course_types])
@@ -546,67 +677,65 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     m_cad: list[np.ndarray] = []
     m_kind: list[np.ndarray] = []
     m_date: list[np.ndarray] = []
-    m_from: list[np.ndarray] = []
     m_ool: list[np.ndarray] = []
     rates = {"appointment": 0.04, "mobilization": 0.02, "rotation": 0.012, "nomination": 0.01}
     young_boost = {"appointment": 1.6, "mobilization": 1.6, "rotation": 3.0, "nomination": 1.8}
-    for ki, kind in enumerate(KINDS):
-        cnt = max(1, int(round(rates[kind] * years_span * n)))
-        wk = np.where(young, 0.15 + young_boost[kind] * perf, 1.0) * np.where(is_leader, 2.0, 1.0)
+    for ki, kind_name in enumerate(KINDS):
+        cnt = max(1, int(round(rates[kind_name] * years_span * n)))
+        wk = np.where(young_now, 0.15 + young_boost[kind_name] * perf, 1.0) * np.where(is_leader, 2.0, 1.0)
         ci = rng.choice(n, size=cnt, p=wk / wk.sum())
-        if kind == "nomination":  # elections: party congresses 2020 and 2025, people's councils 2021 and 2026
-            yr = np.array([2020, 2021, 2025, 2026])[rng.choice(4, size=cnt, p=[0.3, 0.25, 0.3, 0.15])]
-            ys = _year_start(yr)
-            ye = np.minimum(_year_start(yr + 1) - 1, DATA_END)
-            dd = ys + (rng.random(cnt) * (ye - ys + 1)).astype(np.int64)
+        if kind_name == "nomination":  # People's Councils 2021, party congresses 2025, elections 03/2026
+            windows = np.array([[_d("2021-03-01"), _d("2021-05-20")], [_d("2025-07-15"), _d("2025-10-15")],
+                                [_d("2026-01-05"), _d("2026-03-10")]])
+            wi = rng.choice(3, size=cnt, p=[0.35, 0.4, 0.25])
+            dd = windows[wi, 0] + (rng.random(cnt) * (windows[wi, 1] - windows[wi, 0] + 1)).astype(np.int64)
         else:
             dd = DATA_START + (rng.random(cnt) * (DATA_END - DATA_START + 1)).astype(np.int64)
-        # the event brought the cadre into their current unit; from = another unit (or the same one)
-        other = rng.integers(0, n_units - 1, cnt)
-        other = np.where(other >= unit[ci], other + 1, other)
-        if kind == "appointment":
-            frm = np.where(rng.random(cnt) < 0.75, unit[ci], np.where(rng.random(cnt) < 0.5, other, -1))
-            ool = rng.random(cnt) < 0.005 + 0.05 * (1.0 - perf[ci])
-        elif kind == "nomination":
-            frm = np.where(rng.random(cnt) < 0.5, unit[ci], -1)
-            ool = np.zeros(cnt, dtype=bool)
-        else:
-            frm = np.where(rng.random(cnt) < 0.92, other, -1)
-            ool = np.zeros(cnt, dtype=bool)
+        dd = np.where((old_unit[ci] < 0) & (dd <= LAST_OLD), FIRST_NEW + (dd - DATA_START) % (DATA_END - FIRST_NEW),
+                      dd)  # people recruited after the reform move after it
+        ool = (rng.random(cnt) < 0.005 + 0.05 * (1.0 - perf[ci])) if kind_name == "appointment" else \
+            np.zeros(cnt, dtype=bool)
         m_cad.append(ci)
         m_kind.append(np.full(cnt, ki, dtype=np.int64))
         m_date.append(dd)
-        m_from.append(frm)
         m_ool.append(ool)
-    mc = np.concatenate(m_cad)
-    mk = np.concatenate(m_kind)
-    md = np.concatenate(m_date)
-    mf = np.concatenate(m_from)
-    mo = np.concatenate(m_ool)
+    mc, mk, md, mo = (np.concatenate(x) for x in (m_cad, m_kind, m_date, m_ool))
     order = np.lexsort((mk, mc, md))
-    mc, mk, md, mf, mo = mc[order], mk[order], md[order], mf[order], mo[order]
-    mpost = np.where(rng.random(mc.size) < 0.5, _pick(rng, U["posts_key"], U["posts_key_len"], unit[mc]),
-                     _pick(rng, U["posts_other"], U["posts_other_len"], unit[mc]))
+    mc, mk, md, mo = mc[order], mk[order], md[order], mo[order]
+    before = md <= LAST_OLD
+    to = np.where(before, old_unit[mc], cur[mc])
+    late_typed = ~before & (old_unit[mc] >= 0) & (rng.random(mc.size) < 0.02)  # typed on the old unit
+    to = np.where(late_typed, old_unit[mc], to)
+    valid_old = np.flatnonzero(~U["starts"])
+    valid_new = np.flatnonzero(~U["ends"])
+    other = np.where(before, valid_old[rng.integers(0, valid_old.size, mc.size)],
+                     valid_new[rng.integers(0, valid_new.size, mc.size)])
+    u_kind = rng.random(mc.size)
+    frm = np.where(mk == 0, np.where(u_kind < 0.75, to, np.where(u_kind < 0.87, other, -1)),
+                   np.where(mk == 3, np.where(u_kind < 0.5, to, -1), np.where(u_kind < 0.92, other, -1)))
+    mpost = _pick(rng, U["heads"], U["heads_len"], to)
+    mpost = np.where(rng.random(mc.size) < 0.5, mpost, _pick(rng, U["deputies"], U["deputies_len"], to))
     mpost = np.where((mk == 1) | (mk == 2), np.where(rng.random(mc.size) < 0.3, "", mpost), mpost).astype(object)
     counts["movements"] = _write_csv(
         out_dir / "movements.csv", TABLE_COLUMNS["movements"],
-        [cadre_id[mc], np.array(KINDS, dtype=object)[mk], _fmt_dates(md), U["id"][unit[mc]],
-         np.where(mf >= 0, U["id"][np.maximum(mf, 0)], "").astype(object), mpost, _str_ints(mo)],
+        [cadre_id[mc], np.array(KINDS, dtype=object)[mk], _fmt_dates(md), U["id"][to],
+         np.where(frm >= 0, U["id"][np.maximum(frm, 0)], "").astype(object), mpost, _str_ints(mo)],
         text_cols=(5,))
 
-    # ---------------------------------------------------------------- evaluations
-    ev_years = np.arange(2020, 2026)
+    # ---------------------------------------------------------------- evaluations (2021 .. 2025)
+    ev_years = np.arange(2021, 2026)
     birth_year = _year_of(birth)
-    first_year = np.maximum(2020, birth_year + 22)
-    late = rng.random(n) < 0.06  # recruited later
-    first_year = np.where(late, np.maximum(first_year, rng.integers(2021, 2026, n)), first_year)
-    # planned cadres are normally evaluated the year before their first planning; some never were
-    # (more often in weak units)
+    first_year = np.maximum(2021, birth_year + 22)
+    late = recruit | (rng.random(n) < 0.05)
+    first_year = np.where(late, np.maximum(first_year, np.where(recruit, 2025, rng.integers(2021, 2026, n))),
+                          first_year)
+    first_added = np.full(n, DATA_END, dtype=np.int64)
+    np.minimum.at(first_added, p_cad, added)
+    planned = first_added < DATA_END
     first_year = np.where(planned, np.minimum(first_year, _year_of(first_added) - 1), first_year)
     no_prior = planned & (rng.random(n) < 0.02 + 0.45 * (1.0 - perf) ** 2)
     first_year = np.where(no_prior, np.maximum(first_year, _year_of(first_added)), first_year)
-    ny = ev_years.size
-    e_cad = np.repeat(np.arange(n, dtype=np.int64), ny)
+    e_cad = np.repeat(everyone, ev_years.size)
     e_year = np.tile(ev_years, n)
     keep = (e_year >= first_year[e_cad]) & (rng.random(e_cad.size) >= 0.025 * (1.0 - perf[e_cad]))
     e_cad, e_year = e_cad[keep], e_year[keep]
@@ -619,22 +748,25 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
     dec = _year_start(e_year + 1) - 22 + rng.integers(0, 22, e_cad.size)  # 10..31 December
     jan = _year_start(e_year + 1) + 1 + rng.integers(0, 24, e_cad.size)  # 2..25 January next year
     ev_on = np.where(u2 < 0.55, dec, np.where(u2 < 0.9, jan, BLANK))
-    ev_on = np.where(ev_on > DATA_END, BLANK, ev_on)
     counts["evaluations"] = _write_csv(
         out_dir / "evaluations.csv", TABLE_COLUMNS["evaluations"],
         [cadre_id[e_cad], _str_ints(e_year), np.array(RATINGS, dtype=object)[rating], _fmt_dates(ev_on)])
 
-    # ---------------------------------------------------------------- unit reports
+    # ---------------------------------------------------------------- unit reports: every year a unit exists
     r_years = np.arange(2022, 2027)
-    ru = np.repeat(np.arange(n_units), r_years.size)
-    ry = np.tile(r_years, n_units)
+    ru = np.repeat(np.arange(nu), r_years.size)
+    ry = np.tile(r_years, nu)
+    exists = np.where(U["ends"][ru], ry <= 2025, True) & np.where(U["starts"][ru], ry >= 2025, True)
+    ru, ry = ru[exists], ry[exists]
     rp = U["perf"][ru]
     trend = (ry - 2022) * 0.04
-    ys = _year_start(ry)
+    ys = np.where(U["starts"][ru] & (ry == 2025), FIRST_NEW, _year_start(ry))
+    ye = np.where(U["ends"][ru] & (ry == 2025), LAST_OLD, _year_start(ry + 1) - 1)
 
     def _report_dates(p_done: np.ndarray, mean_offset: np.ndarray) -> np.ndarray:
         done = rng.random(ru.size) < np.clip(p_done, 0.0, 1.0)
-        off = np.clip(np.round(mean_offset + rng.normal(0.0, 35.0, ru.size)), 0, 364).astype(np.int64)
+        span = ye - ys
+        off = np.clip(np.round(mean_offset * span / 364 + rng.normal(0.0, 35.0, ru.size)), 0, span).astype(np.int64)
         dates = ys + off
         return np.where(done & (dates <= DATA_END), dates, BLANK)
 
@@ -652,17 +784,20 @@ def generate_sample(out_dir: Path, n_cadres: int = 20000, seed: int = 2024) -> d
 
 
 def _readme(n: int, seed: int, counts: dict[str, int]) -> str:
-    rows = "\n".join(f"  {t:<13} {c:>12,}" for t, c in counts.items())
+    rows = "\n".join(f"  {t:<15} {c:>12,}" for t, c in counts.items())
     return nfc(f"""DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ
 SYNTHETIC SAMPLE DATA — NOT REAL FIGURES
 
-Bộ dữ liệu này do cadre-monitor sinh ngẫu nhiên (có thể tái lập) để minh họa và kiểm thử, mô phỏng cơ cấu
-tỉnh Hưng Yên trước ngày 01/7/2025 (cấp tỉnh, 10 đơn vị cấp huyện, 160 đơn vị cấp xã). Mọi họ tên, ngày
-tháng và số liệu đều là giả định; không dùng để báo cáo hay ra quyết định.
+Bộ dữ liệu này do cadre-monitor sinh ngẫu nhiên (có thể tái lập) để minh họa và kiểm thử, trên các đơn vị
+hành chính thực của tỉnh Hưng Yên mới: trước ngày 01/7/2025 tỉnh Hưng Yên (10 đơn vị cấp huyện, 139 đơn vị
+cấp xã) và tỉnh Thái Bình (8 đơn vị cấp huyện, 242 đơn vị cấp xã); từ ngày 01/7/2025 tỉnh Hưng Yên với 104 xã,
+phường. Tên và mã đơn vị là thật (nguồn: gói vietnamadminunits 1.0.4, giấy phép MIT); mọi họ tên, ngày tháng và
+số liệu về con người đều là giả định; không dùng để báo cáo hay ra quyết định.
 
-This register was generated (reproducibly) by cadre-monitor for demonstration and testing. It mimics the
-shape of Hưng Yên province before 1 July 2025 (province, 10 district-level units, 160 communes). Every
-name, date and number is made up; do not use it for reporting or decisions.
+This register was generated (reproducibly) by cadre-monitor for demonstration and testing, on the real units
+of the new Hưng Yên (before 1 July 2025 old Hưng Yên and Thái Bình, three levels; from 1 July 2025 the 104
+communes and wards, two levels). Unit names and codes are real (package vietnamadminunits 1.0.4, MIT);
+every person, date and number is made up; do not use it for reporting or decisions.
 
 Tham số / parameters: cadres={n}, seed={seed}
 Lệnh tái tạo / regenerate: python -m cadre_lib sample-data --out <DIR> --cadres {n} --seed {seed}

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from cadre_lib.errors import Problem, RegisterError
+from cadre_lib.register import boundaries
 from cadre_lib.register.arrowtext import isin_many, nfc_series
 from cadre_lib.register.contract import ColumnSpec, TableSpec, code_map, fold, tables
 from cadre_lib.register.hierarchy import Hierarchy
 from cadre_lib.register.sources import RawTable, read_register
 
-TABLE_ORDER = ["units", "cadres", "planning", "training", "movements", "evaluations", "unit_reports"]
+TABLE_ORDER = ["units", "unit_successors", "cadres", "planning", "training", "movements", "evaluations", "unit_reports"]
 _MIN_DATE = pd.Timestamp("1900-01-01")
 
 
@@ -38,6 +39,7 @@ class Register:
     evaluations: pd.DataFrame
     unit_reports: pd.DataFrame
     hierarchy: Hierarchy
+    unit_successors: pd.DataFrame = field(default_factory=pd.DataFrame)  # v2; empty for a v1 register
     sources: dict[str, str] = field(default_factory=dict)  # table -> file/sheet as the user sees it
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     warnings: list[str] = field(default_factory=list)
@@ -250,6 +252,8 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
         ("movements", "from_unit_id", "units", "unit (not in units)"),
         ("evaluations", "cadre_id", "cadres", "cadre (not in cadres)"),
         ("unit_reports", "unit_id", "units", "unit (not in units)"),
+        ("unit_successors", "unit_id", "units", "unit (not in units)"),
+        ("unit_successors", "successor_id", "units", "successor (not in units)"),
     ]
     refs = [r for r in refs if r[0] in parsed and r[2] in parsed]
     known: dict[tuple[str, str], np.ndarray] = {}
@@ -269,6 +273,8 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
                        "birth_date", "birth date in the future")
     if "units" in parsed:
         problems += _cycles(units, src.get("units", "units"))
+        problems += boundaries.check_units(units, t["unit_successors"], src.get("units", "units"),
+                                           src.get("unit_successors", "unit_successors"), "unit_successors" in parsed)
     return problems
 
 
@@ -329,6 +335,8 @@ def load_register(path: str | Path, *, today: dt.date | None = None) -> Register
     problems += _cross_checks(typed, sources, today or dt.date.today(), parsed)
     if problems:
         raise RegisterError(sorted(problems, key=_problem_order))
-    hierarchy = Hierarchy.from_units(typed["units"])
+    warnings += boundaries.warnings(typed["units"], typed["unit_successors"], typed["planning"],
+                                    typed["movements"], sources)
+    hierarchy = Hierarchy.from_units(typed["units"], typed["unit_successors"])
     return Register(path=Path(path), hierarchy=hierarchy, sources=sources, files=raw.files, warnings=warnings,
                     is_sample=raw.is_sample, **typed)

@@ -46,7 +46,8 @@ def test_three_old_communes_split_with_one_primary(hung_yen: admin_units.AdminUn
     prim = communes[communes["unit_id"].isin(split)].groupby("unit_id")["primary"].apply(
         lambda x: int((x.str.lower() == "yes").sum()))
     assert (prim == 1).all()
-    assert set(communes["unit_id"]) == set(hung_yen.units.loc[hung_yen.units["unit_id"].str.startswith("XC"), "unit_id"])
+    units = hung_yen.units
+    assert set(communes["unit_id"]) == set(units.loc[units["unit_id"].str.startswith("XC"), "unit_id"])
 
 
 def test_the_shipped_files_are_a_rebuild(tmp_path: Path, hung_yen: admin_units.AdminUnits) -> None:

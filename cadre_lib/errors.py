@@ -100,7 +100,12 @@ class RegisterError(CadreError):
 
 
 class ParameterError(CadreError):
-    """The parameters file or a command-line parameter is invalid."""
+    """The parameters file or a command-line parameter is invalid (``file``, ``line``, ``column`` when known)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 column: int | None = None):
+        super().__init__(message)
+        self.file, self.line, self.column = file, line, column
 
 
 class UsageError(CadreError):

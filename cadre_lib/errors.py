@@ -64,6 +64,7 @@ _CODES = [
     (r"both mean", "duplicate_column"),
     (r"^a value is required", "required"),
     (r"^not a date", "not_a_date"),
+    (r"^looks like an Excel serial number", "excel_serial_date"),
     (r"^implausible date", "implausible_date"),
     (r"^not a whole number", "not_a_number"),
     (r"^not a yes/no value", "not_a_boolean"),

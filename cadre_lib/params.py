@@ -212,7 +212,11 @@ def _yaml_problem(p: Path, exc: yaml.YAMLError) -> ParameterError:
     if mark is None:
         return ParameterError(f"cannot read parameters file {p}: {problem}", file=str(p))
     line, column = mark.line + 1, mark.column + 1
-    text = f"{p}, line {line}, column {column}: not valid YAML: {problem}" + (f" ({hint})" if hint else "")
+    text = f"{p}, line {line}, column {column}: not valid YAML: {problem}"
+    start = getattr(exc, "context_mark", None)
+    if context and start is not None and start.line != mark.line:
+        text += f" ({context} on line {start.line + 1}, column {start.column + 1})"
+    text += f" ({hint})" if hint else ""
     return ParameterError(text, file=str(p), line=line, column=column)
 
 

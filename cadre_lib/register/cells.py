@@ -120,8 +120,9 @@ def screen(values: pd.Series, table: str, spec: ColumnSpec, marked: bool = True)
         long = pc.fill_null(pc.greater(pc.utf8_length(arr), limit), False)
         idx = np.flatnonzero(np.asarray(long.to_numpy(zero_copy_only=False), dtype=bool))
         if len(idx):
+            fix = ("shorten it, or keep long notes in a column the register does not read" if spec.type == "text"
+                   else "no code, date or number is this long: check the cell (text pasted into the wrong column?)")
             out.append(BadCells(idx.astype(np.int64), "too_long",
                                 f"the cell is too long for column '{spec.name}' (at most {limit:,} characters, see "
-                                "docs/data-contract.md): shorten it, or keep long notes in a column the register "
-                                "does not read", [preview(str(v)) for v in values.iloc[idx]]))
+                                f"docs/data-contract.md): {fix}", [preview(str(v)) for v in values.iloc[idx]]))
     return out

@@ -22,6 +22,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -90,12 +91,16 @@ def _cell_text(v: object) -> str:
 # --- the header row ---------------------------------------------------------------------------------
 
 
+@cache
+def _header_keys(table: str) -> tuple[dict[str, str], frozenset[str]]:
+    spec = tables()[table]
+    return spec.header_map(), frozenset(c.name for c in spec.columns.values() if not c.optional)
+
+
 def _header_score(cells: Sequence[str], table: str) -> tuple[bool, int]:
     """(names every required column, how many columns it names) for one candidate header row."""
-    spec = tables()[table]
-    header_map = spec.header_map()
+    header_map, required = _header_keys(table)
     named = {header_map[k] for k in (fold(c) for c in cells if c) if k in header_map}
-    required = {c.name for c in spec.columns.values() if not c.optional}
     return required <= named, len(named)
 
 

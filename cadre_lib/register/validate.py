@@ -319,6 +319,8 @@ def _match_id_case(t: dict[str, pd.DataFrame], refs: list[tuple[str, str, str, s
     id: it is rewritten as the id, in place. Only the references not found as they are are looked at."""
     keys: dict[str, pd.Series] = {}
     for table, column, target, _ in refs:
+        if known[table, column].all():
+            continue
         v = t[table][column]
         miss = v.notna().to_numpy() & (v != "").to_numpy() & ~known[table, column]
         if not miss.any():

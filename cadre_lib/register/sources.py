@@ -21,6 +21,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -222,12 +223,15 @@ def _sheet_marks(zf: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
     return marks
 
 
-def _workbook_marks(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _marks_of(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """:func:`_sheet_marks` of one sheet, by name; none when the zip cannot tell (calamine read it: keep its
+    cells as they are)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return {sheet: _sheet_marks(zf, part) for sheet, part in _sheet_parts(zf).items() if part in zf.namelist()}
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError):
-        return {}  # calamine read it: keep its cells as they are
+            part = _sheet_parts(zf).get(sheet)
+            return _sheet_marks(zf, part) if part and part in zf.namelist() else {}
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, RuntimeError):
+        return {}
 
 
 def _not_a_workbook(path: Path, head: bytes) -> str | None:
@@ -270,14 +274,17 @@ def _open_workbook(path: Path) -> Any:
     return wb
 
 
-def _read_sheet(wb: Any, sheet: str, table: str, source: str,
-                marks: dict[str, dict[tuple[int, int], str]]) -> RawTable | Problem:
-    try:
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:  # a damaged sheet
-        return Problem(table, f"cannot read the sheet ({exc.__class__.__name__}: {str(exc)[:200]}); open the file "
-                       "in Excel or LibreOffice and save it again", source, code="unreadable")
-    return _frame_from_rows(rows, table, source, marks.get(sheet))
+def _read_sheet(wb: Any, path: Path, sheet: str, table: str, source: str) -> RawTable | Problem:
+    # The sheet's XML is scanned for error cells and formulas (zlib, which releases the GIL) in a thread
+    # while calamine reads its cells.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        marks = pool.submit(_marks_of, path, sheet)
+        try:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # a damaged sheet
+            return Problem(table, f"cannot read the sheet ({exc.__class__.__name__}: {str(exc)[:200]}); open the "
+                           "file in Excel or LibreOffice and save it again", source, code="unreadable")
+        return _frame_from_rows(rows, table, source, marks.result())
 
 
 def _read_xlsx_sheets(path: Path, single: str | None = None) -> tuple[dict[str, RawTable], list[Problem]]:
@@ -288,7 +295,6 @@ def _read_xlsx_sheets(path: Path, single: str | None = None) -> tuple[dict[str, 
     wb = _open_workbook(path)
     if isinstance(wb, str):
         return {}, [Problem(single or path.stem, wb, path.name, code="not_a_workbook")]
-    marks = _workbook_marks(path)
     for sheet in wb.sheet_names:
         table = _table_name(sheet)
         if table is None:
@@ -297,14 +303,14 @@ def _read_xlsx_sheets(path: Path, single: str | None = None) -> tuple[dict[str, 
         if table in out:
             problems.append(Problem(table, f"two sheets hold the table '{table}'", source, code="duplicate_table"))
             continue
-        result = _read_sheet(wb, sheet, table, source, marks)
+        result = _read_sheet(wb, path, sheet, table, source)
         if isinstance(result, Problem):
             problems.append(result)
         else:
             out[table] = result
     if single is not None and single not in out and not any(p.table == single for p in problems):
         first = wb.sheet_names[0]
-        result = _read_sheet(wb, first, single, f"{path.name}[{first}]", marks)
+        result = _read_sheet(wb, path, first, single, f"{path.name}[{first}]")
         if isinstance(result, Problem):
             problems.append(result)
         else:

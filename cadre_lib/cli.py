@@ -38,7 +38,38 @@ def _write_table(frame: Any, out: str | None, fmt: str | None) -> None:
     write_table(frame, out, fmt)
 
 
+def _validate_json(args: argparse.Namespace) -> int:
+    """``validate --format json``: the parameters and the register checked apart, every problem as an object
+    (table, file, row, column, value, code, message) on standard output; exit 2 when there is any."""
+    import json
+
+    from cadre_lib.errors import ParameterError
+    from cadre_lib.params import load_params
+    from cadre_lib.register.validate import load_register
+
+    problems: list[dict[str, Any]] = []
+    out: dict[str, Any] = {"valid": False}
+    try:
+        params = load_params(args.params, args.as_of)
+        out["as_of"] = params.as_of.isoformat()
+    except ParameterError as exc:
+        problems.append({"table": "parameters", "file": exc.file or args.params, "row": exc.line,
+                         "column": exc.column, "value": None, "code": "invalid_parameters", "message": str(exc)})
+    try:
+        register = load_register(args.data)
+        out.update(register.summary())
+    except RegisterError as exc:
+        problems.extend(p.as_dict() for p in exc.problems)
+    out["valid"] = not problems
+    out["problems"] = problems
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
+    sys.stdout.write("\n")
+    return 2 if problems else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        return _validate_json(args)
     register, params = _load(args)
     _warn(register)
     summary = register.summary()
@@ -150,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a register against the data contract")
     _common(p)
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="json: the summary or every problem as objects on standard output (default: %(default)s)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("indicators", help="compute every indicator for every unit and level")

@@ -1,4 +1,5 @@
-"""Writing tables: JSON, CSV (UTF-8 with BOM, so Excel shows Vietnamese right) or Excel; atomically."""
+"""Writing tables: JSON, CSV (UTF-8 with BOM, so Excel shows Vietnamese right) or Excel; atomically. Text a
+spreadsheet would run as a formula is stored as plain text (:mod:`cadre_lib.core.spreadsheet`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from cadre_lib.core.files import atomic_write
+from cadre_lib.core.spreadsheet import csv_safe, write_xlsx
 from cadre_lib.errors import UsageError
 
 
@@ -43,16 +45,16 @@ def write_table(frame: pd.DataFrame, out: str | None, fmt: str | None = None, de
             json.dump(_json_ready(frame), sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
         else:
-            frame.to_csv(sys.stdout, index=False)
+            csv_safe(frame).to_csv(sys.stdout, index=False)
         return
     path = Path(out)
     if kind == "json":
         atomic_write(path, lambda p: p.write_text(
             json.dumps(_json_ready(frame), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"))
     elif kind == "csv":
-        atomic_write(path, lambda p: frame.to_csv(p, index=False, encoding="utf-8-sig"))
+        atomic_write(path, lambda p: csv_safe(frame).to_csv(p, index=False, encoding="utf-8-sig"))
     else:
-        atomic_write(path, lambda p: frame.to_excel(p, index=False, engine="openpyxl"))
+        atomic_write(path, lambda p: write_xlsx(p, frame))
 
 
 def write_indicators(frame: pd.DataFrame, out: str | None, fmt: str | None = None) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     field_serializer,
     field_validator,
@@ -43,6 +47,18 @@ def parse_date(value: Any) -> dt.date:
         except ValueError:
             pass
     raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _fraction(v: float) -> float:
+    if not 0 <= v <= 1:
+        raise ValueError(f"a target is a fraction between 0 and 1 (0.15 = 15%), not {v:g}")
+    return v
+
+
+#: A target: a number from 0 to 1 (``yes``, ``"15%"`` or ``"0,15"`` are refused, not guessed).
+Target = Annotated[StrictFloat, AfterValidator(_fraction)]
+#: An age threshold in completed years.
+Age = Annotated[StrictInt, Field(ge=18, le=70)]
 
 
 class Organisation(BaseModel):
@@ -116,9 +132,9 @@ class Params(BaseModel):
     period_start: dt.date = dt.date(2022, 2, 8)
     terms: list[str] = Field(default_factory=lambda: ["2020-2025", "2025-2030"])
     levels: list[str] = Field(default_factory=lambda: ["tinh", "huyen", "xa"])
-    young_age_under: dict[str, int]
-    targets: dict[str, dict[str, float]] = Field(default_factory=dict)
-    amber_ratio: float = Field(0.9, gt=0, le=1)
+    young_age_under: dict[str, Age]
+    targets: dict[str, dict[str, Target]] = Field(default_factory=dict)
+    amber_ratio: StrictFloat = Field(0.9, gt=0, le=1)
     review_deadline: dt.date | None = None
     language: Literal["vi", "en"] = "vi"
     rules: list[RuleSet] = Field(default_factory=list)
@@ -147,16 +163,26 @@ class Params(BaseModel):
             raise ValueError("levels must be a non-empty list without repeats")
         return v
 
-    @model_validator(mode="after")
-    def _consistency(self) -> Params:
+    @field_validator("targets")
+    @classmethod
+    def _target_indicators(cls, v: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
         from cadre_lib.indicators.registry import INDICATORS
 
+        unknown = [ind for ind in v if ind not in INDICATORS]
+        if unknown:
+            hints = []
+            for ind in unknown:
+                close = difflib.get_close_matches(ind, list(INDICATORS), n=1)
+                hints.append(f"unknown indicator {ind!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise ValueError("; ".join(hints) + " (the indicators are listed in docs/indicators.md)")
+        return v
+
+    @model_validator(mode="after")
+    def _consistency(self) -> Params:
         missing = [lv for lv in self.levels if lv not in self.young_age_under]
         if missing:
             raise ValueError(f"young_age_under must cover every level; missing: {missing}")
         for ind, by_level in self.targets.items():
-            if ind not in INDICATORS:
-                raise ValueError(f"targets: unknown indicator {ind!r}")
             for key in by_level:
                 if key != LEVEL_ALL and key not in self.levels:
                     raise ValueError(
@@ -225,7 +251,8 @@ def _validate(data: dict[str, Any], source: str) -> Params:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so that a bad date is reported with its key."""
+    """SafeLoader that keeps dates as text, so that a bad date is reported with its key, and refuses a key
+    given twice (YAML would silently keep the last one)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -234,17 +261,74 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _unique_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:  # an unhashable key: construct_mapping says so
+            break
+        if first is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} is given twice (first on line {first + 1}): keep one",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+#: Hints for YAML's own messages, by a piece of them.
+_YAML_HINTS = {
+    "cannot start any token": "indent with spaces, not tabs",
+    "mapping values are not allowed": "a ':' YAML did not expect: check the indentation of this line, and put "
+                                      "text holding ': ' in quotes",
+    "could not find expected ':'": "a line without 'key: value', or a wrong indentation",
+    "expected <block end>": "check the indentation of this line against the lines above",
+    "found unexpected end of stream": "a quote or a bracket is not closed",
+    "while scanning a quoted scalar": "a quote is not closed",
+}
+
+
+def _yaml_problem(p: Path, exc: yaml.YAMLError) -> ParameterError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", None) or "")
+    hint = next((h for k, h in _YAML_HINTS.items() if k in problem or k in context), "")
+    if mark is None:
+        return ParameterError(f"cannot read parameters file {p}: {problem}", file=str(p))
+    line, column = mark.line + 1, mark.column + 1
+    text = f"{p}, line {line}, column {column}: not valid YAML: {problem}"
+    start = getattr(exc, "context_mark", None)
+    if context and start is not None and start.line != mark.line:
+        text += f" ({context} on line {start.line + 1}, column {start.column + 1})"
+    text += f" ({hint})" if hint else ""
+    return ParameterError(text, file=str(p), line=line, column=column)
+
+
 def load_params(path: str | Path | None = None, as_of: dt.date | str | None = None) -> Params:
     """Read and validate a parameters file (default ``parameters/default.yaml``); ``as_of`` overrides."""
     p = Path(path) if path else DEFAULT_PARAMS
     try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
+        data = p.read_bytes()
     except FileNotFoundError:
-        raise ParameterError(f"parameters file not found: {p}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"cannot read parameters file {p}: {exc}") from None
+        raise ParameterError(f"parameters file not found: {p}", file=str(p)) from None
+    except OSError as exc:
+        raise ParameterError(f"cannot read parameters file {p}: {exc.strerror or exc}", file=str(p)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParameterError(f"{p}, line {line}: the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as "
+                             "UTF-8 (in Notepad: 'Save As', Encoding 'UTF-8')", file=str(p), line=line) from None
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(p, exc) from None
     if not isinstance(raw, dict):
-        raise ParameterError(f"parameters file {p} must hold a mapping of keys")
+        raise ParameterError(f"parameters file {p} must hold a mapping of keys ('key: value' lines), not "
+                             f"{'nothing' if raw is None else type(raw).__name__}", file=str(p))
     if as_of not in (None, ""):
         try:
             raw["as_of"] = parse_date(as_of)

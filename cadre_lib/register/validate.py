@@ -16,13 +16,16 @@ import pandas as pd
 
 from cadre_lib.errors import Problem, RegisterError
 from cadre_lib.register import boundaries
-from cadre_lib.register.arrowtext import isin_many, nfc_series
+from cadre_lib.register.arrowtext import isin_many, lookup, nfc_series
+from cadre_lib.register.cells import column_letter, screen
 from cadre_lib.register.contract import ColumnSpec, TableSpec, code_map, fold, tables
 from cadre_lib.register.hierarchy import Hierarchy
 from cadre_lib.register.sources import RawTable, read_register
 
 TABLE_ORDER = ["units", "unit_successors", "cadres", "planning", "training", "movements", "evaluations", "unit_reports"]
 _MIN_DATE = pd.Timestamp("1900-01-01")
+#: Headers of a numbering column (STT, TT): ignored without a warning.
+_NUMBERING = {"stt", "tt", "so tt", "so thu tu", "no"}
 
 
 @dataclass
@@ -67,11 +70,14 @@ class _Collector:
     def __init__(self, raw: RawTable):
         self.raw = raw
         self.problems: list[Problem] = []
+        self.skip: dict[str, np.ndarray] = {}  # column -> rows already reported (error cells ...)
 
     def add(self, mask: np.ndarray, column: str, message: str, values: pd.Series | None = None,
             codes: np.ndarray | None = None) -> None:
         """One problem per row of ``mask``, showing the row's value: ``values[row]``, or
         ``values[codes[row]]`` when ``values`` holds the distinct values of the column."""
+        if column in self.skip:
+            mask = mask & ~self.skip[column]
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
@@ -92,6 +98,30 @@ def _parse_dates(s: pd.Series) -> pd.Series:
     if rest.any():
         out = out.where(~rest, pd.to_datetime(t.where(rest, ""), format="%d/%m/%Y", errors="coerce"))
     return out.astype("datetime64[s]")
+
+
+def _excel_serials(u: pd.Series, bad: np.ndarray) -> np.ndarray:
+    """Which unreadable dates are numbers of days since 1899-12-30 between 1910 and 2099 (how Excel stores
+    a date): the column was saved as numbers, not dates."""
+    if not bad.any():
+        return bad
+    num = pd.to_numeric(u.where(bad, None), errors="coerce")
+    return ((num >= 3653) & (num <= 73050)).fillna(False).to_numpy(dtype=bool) & bad
+
+
+def _screen(values: pd.Series, spec: ColumnSpec, col: _Collector) -> pd.Series:
+    """Report the Excel error cells, formulas without a value and over-long cells of a column; they are
+    blanked (and no other problem is reported for them)."""
+    bad_cells = screen(values, col.raw.name, spec, col.raw.marked)
+    if not bad_cells:
+        return values
+    bad = np.zeros(len(values), dtype=bool)
+    for b in bad_cells:
+        bad[b.index] = True
+        col.problems.extend(Problem(col.raw.name, b.message, col.raw.source, int(r), spec.name, v, b.code)
+                            for r, v in zip(col.raw.rows[b.index], b.values, strict=True))
+    col.skip[spec.name] = bad
+    return values.where(~bad, "")
 
 
 def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> pd.Series:
@@ -118,7 +148,11 @@ def _parse_column(raw_values: pd.Series, spec: ColumnSpec, col: _Collector) -> p
 
     if spec.type == "date":
         dates = _parse_dates(u)
-        report(dates.isna().to_numpy() & ~blank, "not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        bad = dates.isna().to_numpy() & ~blank
+        serial = _excel_serials(u, bad)
+        report(serial, "looks like an Excel serial number (a date stored as a number): format the column as a "
+               "date in Excel (Format Cells > Date) and save again, or type YYYY-MM-DD or DD/MM/YYYY")
+        report(bad & ~serial, "not a date (use YYYY-MM-DD or DD/MM/YYYY)")
         early = (dates < _MIN_DATE).fillna(False).to_numpy()
         report(early, "implausible date (before 1900)")
         return spread(dates.where(~early))
@@ -148,13 +182,14 @@ def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[p
     for pos, header in enumerate(raw.frame.columns):
         canon = header_map.get(fold(header))
         if canon is None:
-            if str(header).strip():
+            if str(header).strip() and fold(header) not in _NUMBERING:
                 warnings.append(f"{raw.source}: extra column '{header}' ignored")
             continue
         if canon in chosen:
             col.problems.append(
-                Problem(raw.name, f"columns '{chosen[canon]}' and '{header}' both mean '{canon}'", raw.source,
-                        1, str(header))
+                Problem(raw.name, f"columns {column_letter(position[canon])} ('{chosen[canon]}') and "
+                        f"{column_letter(pos)} ('{header}') both mean '{canon}': keep one of them", raw.source,
+                        raw.header_row, str(header), code="duplicate_column")
             )
             continue
         chosen[canon] = str(header)
@@ -163,7 +198,8 @@ def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[p
     for m in missing:
         aliases = ", ".join(spec.columns[m].aliases[:3])
         col.problems.append(
-            Problem(raw.name, f"required column '{m}' is missing (also accepted: {aliases})", raw.source, 1, m)
+            Problem(raw.name, f"required column '{m}' is missing (also accepted: {aliases})", raw.source,
+                    raw.header_row, m)
         )
     if missing:
         return None, col.problems
@@ -171,7 +207,7 @@ def _parse_table(raw: RawTable, spec: TableSpec, warnings: list[str]) -> tuple[p
     data: dict[str, Any] = {}
     for cspec in spec.columns.values():
         if cspec.name in chosen:
-            values = raw.frame.iloc[:, position[cspec.name]].reset_index(drop=True)
+            values = _screen(raw.frame.iloc[:, position[cspec.name]].reset_index(drop=True), cspec, col)
         else:
             values = pd.Series([""] * n, dtype=object)
         data[cspec.name] = _parse_column(values, cspec, col)
@@ -260,6 +296,7 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
     for target, ids in known_ids.items():  # one hash of the ids per target table
         todo = [(table, column) for table, column, tgt, _ in refs if tgt == target]
         known.update(zip(todo, isin_many([t[table][column] for table, column in todo], ids), strict=True))
+    _match_id_case(t, refs, known_ids, known)
     for table, column, _, what in refs:
         v = t[table][column]
         mask = v.notna().to_numpy() & (v != "").to_numpy() & ~known[table, column]
@@ -276,6 +313,40 @@ def _cross_checks(t: dict[str, pd.DataFrame], src: dict[str, str], today: dt.dat
         problems += boundaries.check_units(units, t["unit_successors"], src.get("units", "units"),
                                            src.get("unit_successors", "unit_successors"), "unit_successors" in parsed)
     return problems
+
+
+def _id_key(values: pd.Series) -> pd.Series:
+    return values.str.casefold().str.replace(r"\s+", "", regex=True)
+
+
+def _match_id_case(t: dict[str, pd.DataFrame], refs: list[tuple[str, str, str, str]],
+                   known_ids: dict[str, np.ndarray], known: dict[tuple[str, str], np.ndarray]) -> None:
+    """A reference that differs from one known id only by capitals or spaces ('kc', 'K C' for 'KC') names that
+    id: it is rewritten as the id, in place. Only the references not found as they are are looked at."""
+    keys: dict[str, pd.Series] = {}
+    for table, column, target, _ in refs:
+        if known[table, column].all():
+            continue
+        v = t[table][column]
+        miss = v.notna().to_numpy() & (v != "").to_numpy() & ~known[table, column]
+        if not miss.any():
+            continue
+        if target not in keys:
+            ids = pd.Series(known_ids[target], dtype="str")
+            folded = _id_key(ids)
+            unique = ~folded.duplicated(keep=False)
+            keys[target] = pd.Series(ids[unique].to_numpy(), index=folded[unique].to_numpy())
+        by_key = keys[target]
+        idx = np.flatnonzero(miss)
+        pos = lookup(_id_key(v.iloc[idx].astype("str")), pd.Series(by_key.index))
+        hit = pos >= 0
+        if hit.any():
+            fixed = v.copy()
+            fixed.iloc[idx[hit]] = by_key.to_numpy()[pos[hit]]
+            t[table][column] = fixed
+            found = known[table, column].copy()
+            found[idx[hit]] = True
+            known[table, column] = found
 
 
 def _cycles(units: pd.DataFrame, source: str) -> list[Problem]:
@@ -314,7 +385,7 @@ def load_register(path: str | Path, *, today: dt.date | None = None) -> Register
     """Read, parse and validate a register. Raises :class:`RegisterError` with every problem found."""
     raw = read_register(path)
     problems = list(raw.problems)
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     typed: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     parsed: set[str] = set()

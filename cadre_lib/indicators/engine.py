@@ -323,18 +323,25 @@ class Engine:
 
     def post_groups(self, as_of: dt.date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Active planning rows, and for each its (unit, post, term) group and the groups' first rows."""
-        rows = self.active_planning(as_of)
-        n_post, n_term = int(self.pl_post.max(initial=-1)) + 1, len(self.pl_terms)
-        combo = (self.pl_unit[rows] * n_post + self.pl_post[rows]) * n_term + self.pl_term[rows]
-        _, first, group = np.unique(combo, return_index=True, return_inverse=True)
-        return rows, group.reshape(-1), rows[first]
+
+        def f() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            rows = self.active_planning(as_of)
+            n_post, n_term = int(self.pl_post.max(initial=-1)) + 1, len(self.pl_terms)
+            combo = (self.pl_unit[rows] * n_post + self.pl_post[rows]) * n_term + self.pl_term[rows]
+            _, first, group = np.unique(combo, return_index=True, return_inverse=True)
+            return rows, group.reshape(-1), rows[first]
+
+        result: tuple[np.ndarray, np.ndarray, np.ndarray] = self._memo("post_groups", as_of, f)
+        return result
 
     def posts_over_limit(self, as_of: dt.date) -> Items:
         rule = self.params.rule_set(as_of)
         if rule is None or rule.max_people_per_post is None:
             return self._no_items("posts", distinct=False)
         rows, group, first = self.post_groups(as_of)
-        people = np.bincount(np.unique(np.stack([group, self.pl_cadre[rows]]), axis=1)[0], minlength=len(first))
+        n_cadre = np.int64(len(self.cadre_index))
+        pairs = pd.unique(group.astype(np.int64) * n_cadre + self.pl_cadre[rows])  # distinct (post, cadre)
+        people = np.bincount(pairs // n_cadre, minlength=len(first))
         over = people > rule.max_people_per_post
         return Items("posts", self.pl_unit[first], np.arange(len(first)), over, first, distinct=False)
 
@@ -342,16 +349,19 @@ class Engine:
         rule = self.params.rule_set(as_of)
         if rule is None or rule.max_posts_per_person is None:
             return self._no_items("planning", distinct=True)
-        rows, group, _ = self.post_groups(as_of)
+        rows, group, first = self.post_groups(as_of)
         cadre, unit = self.pl_cadre[rows], self.pl_unit[rows]
-        level = pd.factorize(self.h.levels[unit])[0]
-        # distinct (cadre, term, level, (unit, post)): a post is planned once however many rows name it
-        # (groups already separate terms, so (group) identifies (unit, post, term))
-        pairs = np.unique(np.stack([cadre, self.pl_term[rows], level, group]), axis=1)
-        per = pd.DataFrame(pairs[:3].T).value_counts()
-        over_cadres = np.unique([k[0] for k, n in per.items() if n > rule.max_posts_per_person])
+        level, levels = pd.factorize(self.h.levels[unit])
+        # (cadre, term, level of the row's unit) as one key; a (unit, post) is planned once however many rows
+        # name it: the group already tells (unit, post, term) apart, so distinct (key, group) pairs count posts
+        n_term, n_level = np.int64(len(self.pl_terms)), np.int64(max(len(levels), 1))
+        key = (cadre.astype(np.int64) * n_term + self.pl_term[rows]) * n_level + level
+        n_group = np.int64(len(first))
+        pairs = pd.unique(key * n_group + group)
+        keys, posts = np.unique(pairs // n_group, return_counts=True)
+        over = keys[posts > rule.max_posts_per_person] // (n_term * n_level)
         flag = np.zeros(len(self.cadre_index), dtype=bool)
-        flag[over_cadres.astype(np.int64)] = True
+        flag[over] = True
         return Items("planning", unit, cadre, flag[cadre], rows, distinct=True)
 
     def retirement_dates(self, cadre: np.ndarray, ages: Mapping[str, tuple[int, int]]) -> np.ndarray:

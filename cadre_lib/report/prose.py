@@ -255,8 +255,8 @@ def ranked_findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence
         w = INDICATORS[f.indicator].weight
         if f.score is None:
             return (2, 0.0, -w, order[f.indicator])
-        if f.score > 0:
-            return (0, -f.score, -w, order[f.indicator])
+        if f.score > 0:  # rounded: scores equal but for floating-point noise are a tie
+            return (0, -round(f.score, 9), -w, order[f.indicator])
         return (1, 0.0, -w, order[f.indicator])
 
     return sorted(found, key=key)

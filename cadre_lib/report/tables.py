@@ -252,9 +252,9 @@ def portal_scorecard(ctx: ReportContext, reports: Sequence[tuple[str, str]], ind
                      total: str | None = None) -> dict[str, object]:
     """The portal's scorecard as plain data (for :func:`cadre_lib.runner.run_batch`'s ``portal_extra``; the
     runner knows nothing of indicators). ``reports``: (unit code, output stem of its report) per report unit;
-    ``total``: the output stem of the province report, shown as a first row. Each unit's cells are its
-    records at its own level; rows worst first (:func:`worst_first`); ``groups`` are the levels present, for
-    the page's level filter."""
+    ``total``: the output stem of the province report, shown as a first row. Each unit's cells are the records
+    of its scope, all levels (the unit and the units under it: the figures on page 1 of its report); rows worst
+    first (:func:`worst_first`); ``groups`` are the levels of the units, for the page's level filter."""
 
     def cells(unit: str, level: str) -> tuple[list[dict[str, str]], list[str], float | None]:
         out, statuses = [], []
@@ -273,7 +273,7 @@ def portal_scorecard(ctx: ReportContext, reports: Sequence[tuple[str, str]], ind
     rows = []
     for unit, stem in reports:
         level = ctx.unit_level(unit) or LEVEL_ALL
-        c, statuses, first = cells(unit, level)
+        c, statuses, first = cells(unit, LEVEL_ALL)
         name = ctx.unit_name(unit)
         rows.append({"key": worst_first(statuses, first, name), "name": name, "group": level,
                      "group_label": level_label(ctx, level), "report": stem, "cells": c,
@@ -293,8 +293,8 @@ def portal_scorecard(ctx: ReportContext, reports: Sequence[tuple[str, str]], ind
         "groups": groups,
         "total": head,
         "rows": rows,
-        "note": ("Mỗi ô: tỷ lệ (tử số/mẫu số) và tình trạng so với mục tiêu, của đơn vị ở cấp của đơn vị; "
-                 "đơn vị có nhiều chỉ tiêu chưa đạt nhất ở trên. Bấm tên đơn vị để mở báo cáo."),
+        "note": ("Mỗi ô: tỷ lệ (tử số/mẫu số) và tình trạng so với mục tiêu, tính cho đơn vị và các đơn vị trực "
+                 "thuộc; đơn vị có nhiều chỉ tiêu chưa đạt nhất ở trên. Bấm tên đơn vị để mở báo cáo."),
     }
 
 

@@ -26,8 +26,9 @@ from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 SCHEDULE_FILE = PROJECT_ROOT / "parameters" / "schedule.yaml"
 KNOWN_NOTEBOOKS = ("overview", "unit", "data_quality")
-#: Modules the runner's kernel zygote imports (and warms) before forking a kernel per notebook.
-REPORT_PRELOAD = (*DEFAULT_PRELOAD, "cadre_lib.report.preload")
+#: Modules the runner's kernel zygote imports before forking a kernel per notebook: the report notebooks draw
+#: inline SVG, so matplotlib (in the runner's DEFAULT_PRELOAD) is left out.
+REPORT_PRELOAD = (*(m for m in DEFAULT_PRELOAD if not m.startswith("matplotlib")), "cadre_lib.report.preload")
 
 
 @dataclass

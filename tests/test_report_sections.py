@@ -148,14 +148,15 @@ def test_scorecard_cells_and_legend():
     ctx = context(records=[rec("young_share_planning", "ALL", "all", 3, 5, 0.15, "green"),
                            rec("planning_out_of_standard", "ALL", "all", 1, 4, 0.0, "red")])
     text = str(tables.scorecard(ctx, "ALL"))
-    rows = rows_of(text, 1 + 4)  # indicator + all levels, tinh, huyen, xa
-    assert len(rows) == len(INDICATORS)
+    rows = rows_of(text, 2 + 4)  # indicator, target, all levels, tinh, huyen, xa
+    assert len(rows) == 2  # the other indicators count nothing at any level: named in the note instead
     by_name = {r[0][1]: r[1:] for r in rows}
-    assert by_name["Tỷ lệ cán bộ trẻ trong quy hoạch"][0] == ("st-green", "60,0% (3/5) · MT 15% · Đạt")
+    assert by_name["Tỷ lệ cán bộ trẻ trong quy hoạch"][:2] == [("num", "15%"), ("st-green", "60,0% (3/5) · Đạt")]
     oos = INDICATORS["planning_out_of_standard"].label_vi + " (càng thấp càng tốt)"
-    assert by_name[oos][0] == ("st-red", "25,0% (1/4) · MT 0% · Chưa đạt")
-    assert by_name[oos][3] == ("st-none", "– (0/0) · Chưa có mục tiêu")  # cấp xã: nothing counted, no target set
+    assert by_name[oos][:2] == [("num", "0%"), ("st-red", "25,0% (1/4) · Chưa đạt")]
+    assert by_name[oos][4] == ("st-none", "– (0/0) · Chưa có mục tiêu")  # cấp xã: nothing counted, no target set
     assert "Gần đạt (từ 90% mục tiêu)" in text
+    assert f"Chưa có số liệu tại ngày báo cáo: {INDICATORS['female_share_planning'].label_vi};" in text
 
 
 def test_not_met_lists_red_and_amber_only():
@@ -167,9 +168,9 @@ def test_not_met_lists_red_and_amber_only():
     ])
     rows = rows_of(tables.not_met(ctx, "ALL"), 5)
     label = INDICATORS["female_share_planning"].label_vi
-    assert rows == [
-        [("", label), ("", "Tất cả các cấp"), ("num", "22,5% (9/40)"), ("num", "25%"), ("st-amber", "Gần đạt")],
-        [("", label), ("", "cấp xã"), ("num", "10,0% (1/10)"), ("num", "25%"), ("st-red", "Chưa đạt")],
+    assert rows == [  # one row per indicator; the levels that miss the target in the last column
+        [("", label), ("num", "22,5% (9/40)"), ("num", "25%"), ("st-amber", "Gần đạt"),
+         ("", "cấp xã: 10,0% (1/10) (chưa đạt)")],
     ]
     all_met = context(records=[rec("young_share_planning", "ALL", "all", 3, 5, 0.15, "green")])
     assert str(tables.not_met(all_met, "ALL")) == "<p>Tất cả các chỉ tiêu có mục tiêu đều đạt.</p>"
@@ -232,7 +233,7 @@ def test_finding_sentences_wording():
         # rotation_plan_coverage: no unit counted (0/0), no sentence
     ]
     html_text = str(prose.findings(ctx, "ALL", ["young_share_planning"]))
-    assert html_text.startswith("<ul class='cm-findings'><li>") and html_text.count("<li>") == 2
+    assert html_text.startswith("<ul class='cm-findings'><li>") and html_text.count("<li>") == 1  # levels grouped
 
 
 # --- recommendations ----------------------------------------------------------------------------------
@@ -323,5 +324,6 @@ def test_every_section_the_notebooks_call_exists():
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":
                 called |= set(re.findall(r"\bS\.(\w+)", "".join(cell["source"])))
-    assert {"header", "scorecard", "show", "trend_panel", "ranking_chart", "recommendations"} <= called
+    assert {"header", "summary", "scorecard", "findings", "show", "trend_lines", "lagging_charts",
+            "recommendations"} <= called
     assert all(callable(getattr(sections, name)) for name in called), called - set(sections.__all__)

@@ -20,6 +20,12 @@ class Indicator:
     args: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     action_vi: str = ""  # recommendation template: {gap} (items still to act on), {units} (units behind)
+    short_vi: str = ""  # short label: table columns, the portal's scorecard (default: label_vi)
+    weight: float = 1.0  # how much it matters when findings are ranked (docs/indicators.md, "Ranking")
+
+    @property
+    def short(self) -> str:
+        return self.short_vi or self.label_vi
 
     def label(self, language: str = "vi") -> str:
         return self.label_vi if language == "vi" else self.label_en
@@ -45,7 +51,11 @@ def _load() -> dict[str, Indicator]:
             args=compute,
             source=e.get("source", ""),
             action_vi=e.get("action_vi", ""),
+            short_vi=e.get("short_vi", ""),
+            weight=float(e.get("weight", 1.0)),
         )
+        if out[ind_id].weight <= 0:
+            raise ValueError(f"indicators.yaml: {ind_id}: weight must be positive")
     return out
 
 

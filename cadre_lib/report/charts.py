@@ -35,9 +35,11 @@ import pandas as pd
 
 from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, LEVEL_ALL
+from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
-from cadre_lib.report.common import level_label, optional, scope_levels, subtree
+from cadre_lib.report.common import level_label, optional, scope_levels, subtree, units_behind_by_level
 from cadre_lib.report.context import HEADLINE, ReportContext
+from cadre_lib.report.html import HTMLFragment
 
 #: Fill colour per status: green = "Đạt", amber = "Gần đạt", red = "Chưa đạt", none = "Chưa có mục tiêu".
 STATUS_COLORS: dict[str, str] = {
@@ -403,3 +405,204 @@ def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | Non
         ax.tick_params(axis="x", labelsize=7)
         ax.set_title(f"Diễn biến theo quý: {ind.label_vi}\n{subtitle}", loc="left", fontsize=9)
     return fig
+
+
+# --- light report charts: inline SVG, no matplotlib -----------------------------------------------------
+#
+# The report notebooks draw with these: a few strings per chart instead of a matplotlib figure rasterised to PNG
+# (about 1 s per report kernel), sharp on paper at any zoom, text selectable in the PDF. Same colours, hatches
+# (grey-scale printing), dashed target lines and bar labels as the matplotlib charts above.
+
+#: SVG dash pattern of each level's line (all levels solid); other levels are drawn grey and dotted.
+LEVEL_DASHES = {LEVEL_ALL: "", "tinh": "6 3", "huyen": "8 3 2 3", "xa": "2 2"}
+
+
+def _svg_text(text: str) -> str:
+    return escape(text)
+
+
+def _svg_id(*parts: str) -> str:
+    """A short id, stable for the same chart, so the hatch patterns of two charts in one page never clash."""
+    import hashlib
+
+    return "c" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:8]
+
+
+def _hatch_defs(prefix: str) -> str:
+    """One SVG pattern per hatched status (see :data:`STATUS_HATCHES`): amber ``//``, red ``xx``, none dots."""
+    line = "stroke='#333' stroke-width='0.7'"
+    return (f"<defs><pattern id='{prefix}-amber' width='5' height='5' patternUnits='userSpaceOnUse'>"
+            f"<path d='M0,5 L5,0' {line}/></pattern>"
+            f"<pattern id='{prefix}-red' width='5' height='5' patternUnits='userSpaceOnUse'>"
+            f"<path d='M0,5 L5,0 M0,0 L5,5' {line}/></pattern>"
+            f"<pattern id='{prefix}-none' width='4' height='4' patternUnits='userSpaceOnUse'>"
+            f"<circle cx='2' cy='2' r='0.6' fill='#333'/></pattern></defs>")
+
+
+def _nice_top(value: float) -> float:
+    """The axis end above ``value`` (a share): a multiple of 5 points below 20%, of 10 points above, at most 100%."""
+    step = 0.05 if value < 0.2 else 0.1
+    return min(1.0, max(step, float(np.ceil(value / step - 1e-9) * step)))
+
+
+def _figure(title: str, body: str, css: str = "cm-chart") -> HTMLFragment:
+    return HTMLFragment(f"<figure class='{css}'><figcaption class='cm-chart-title'>{_svg_text(title)}</figcaption>"
+                        f"{body}</figure>")
+
+
+def ranking_bars(ctx: ReportContext, indicator: str, level: str, unit_id: str = ALL, limit: int = 15
+                 ) -> HTMLFragment | None:
+    """The units of one level inside the scope, lagging first, as horizontal bars coloured and hatched by status,
+    each labelled with its share (numerator/denominator), the target as a dashed line; the title says how many
+    units miss the target. An :class:`~cadre_lib.report.html.HTMLFragment` (inline SVG), ``None`` without data."""
+    ind = INDICATORS[indicator]
+    sub = subtree(ctx, unit_id)
+    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"]
+    t = ctx.indicators
+    r = t[(t.indicator == indicator) & (t.level == level) & t.unit_id.isin(ids) & (t.denominator > 0)].copy()
+    if r.empty:
+        return None
+    r["v"] = r.value.astype(float)
+    r["name"] = [ctx.unit_name(u) for u in r.unit_id]
+    r = r.sort_values(["v", "name"], ascending=[ind.higher_is_better, True])
+    n_bad = int(r.status.isin(["red", "amber"]).sum())
+    total = len(r)
+    shown = r.head(limit)
+    target = ctx.params.target(indicator, level)
+    lv = level_label(ctx, level).capitalize()
+    more = f" ({len(shown)} đơn vị thấp nhất)" if total > limit else ""
+    if target is not None:
+        title = f"{lv}: {n_bad}/{total} đơn vị chưa đạt mục tiêu — {ind.label_vi.lower()}{more}"
+    else:
+        title = f"{lv}: {ind.label_vi.lower()}{more}"
+    width, row, bar = 640, 17, 11
+    longest = max(len(n) for n in shown.name)
+    x0 = min(250, 6.0 * longest + 10)
+    x1 = width - 105
+    top_v = _nice_top(max(float(r.v.max()), target or 0.0) * 1.05)
+    height = 8 + row * len(shown) + 22
+
+    def x(v: float) -> float:
+        return x0 + (x1 - x0) * min(max(v, 0.0), top_v) / top_v
+
+    pid = _svg_id("rank", ctx.as_of.isoformat(), indicator, level, unit_id)
+    out = [f"<svg viewBox='0 0 {width} {height}' width='100%' role='img' aria-label='{_svg_text(title)}'>",
+           f"<title>{_svg_text(title)}</title>", _hatch_defs(pid)]
+    base = 8 + row * len(shown)
+    for k in range(5):
+        v = top_v * k / 4
+        out.append(f"<line x1='{x(v):.1f}' y1='4' x2='{x(v):.1f}' y2='{base}' stroke='#ddd' stroke-width='0.6'/>"
+                   f"<text x='{x(v):.1f}' y='{base + 13}' font-size='9' text-anchor='middle' fill='#333'>"
+                   f"{fmt.pct(v, 0)}</text>")
+    for i, rec in enumerate(shown.itertuples()):
+        y = 8 + row * i
+        status = str(rec.status)
+        w = max(x(float(rec.v)) - x0, 0.8)
+        out.append(f"<text x='{x0 - 5:.1f}' y='{y + bar - 2}' font-size='10' text-anchor='end'>"
+                   f"{_svg_text(str(rec.name))}</text>")
+        out.append(f"<rect x='{x0:.1f}' y='{y}' width='{w:.1f}' height='{bar}' fill='{STATUS_COLORS[status]}' "
+                   f"stroke='#333' stroke-width='0.5'/>")
+        if STATUS_HATCHES.get(status):
+            out.append(f"<rect x='{x0:.1f}' y='{y}' width='{w:.1f}' height='{bar}' fill='url(#{pid}-{status})'/>")
+        label = fmt.share(float(rec.v), int(rec.numerator), int(rec.denominator))
+        out.append(f"<text x='{x0 + w + 4:.1f}' y='{y + bar - 2}' font-size='9'>{_svg_text(label)}</text>")
+    out.append(f"<line x1='{x0}' y1='4' x2='{x0}' y2='{base}' stroke='#555' stroke-width='0.8'/>")
+    if target is not None:
+        out.append(f"<line x1='{x(target):.1f}' y1='2' x2='{x(target):.1f}' y2='{base}' stroke='{TARGET_COLOR}' "
+                   f"stroke-width='1.1' stroke-dasharray='5 3'/>")
+        out.append(f"<text x='{x1 + 4}' y='{base + 13}' font-size='9' fill='#000'>- - mục tiêu "
+                   f"{fmt.target_pct(target)}</text>")
+    out.append("</svg>")
+    return _figure(title, "".join(out))
+
+
+def trend_lines(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE,
+                marks: Sequence[tuple[Any, str]] = ()) -> HTMLFragment:
+    """The headline indicators at quarter ends, one small chart each (two per row): a line for all levels and
+    one per level of the scope, the target as a dashed line, the current value in each title; ``marks``
+    (date, short text) draw a dotted vertical line each (for example the day the units changed). An
+    :class:`~cadre_lib.report.html.HTMLFragment` of inline SVG."""
+    levels = [LEVEL_ALL, *scope_levels(ctx, unit_id)]
+    trends = ctx.trends[(ctx.trends.unit_id == unit_id) & ctx.trends.indicator.isin(indicators)]
+    dates = ctx.trends.date
+    first = pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(ctx.params.period_start)
+    last = pd.Timestamp(ctx.as_of)
+    span = max((last - first).days, 1)
+    width, height, left, right, top, bottom = 300, 122, 34, 8, 22, 102
+
+    def x(day: Any) -> float:
+        return left + (width - left - right) * (pd.Timestamp(day) - first).days / span
+
+    charts = []
+    for ind_id in indicators:
+        t = trends[trends.indicator == ind_id]
+        now = fmt.pct(optional(ctx.record(ind_id, unit_id, LEVEL_ALL).value))
+        label = f"{INDICATORS[ind_id].short}: {now}"
+        target = ctx.params.target(ind_id, LEVEL_ALL)
+        values = t.value.astype(float)
+        top_v = _nice_top(max(float(values.max()) if values.notna().any() else 0.0, target or 0.0) * 1.08)
+
+        def y(v: float, top_v: float = top_v) -> float:
+            return bottom - (bottom - top) * v / top_v
+
+        out = [f"<svg viewBox='0 0 {width} {height}' width='100%' role='img' aria-label='{_svg_text(label)}'>",
+               f"<title>{_svg_text(INDICATORS[ind_id].label_vi)}: {now}</title>",
+               f"<text x='2' y='12' font-size='11' font-weight='700'>{_svg_text(label)}</text>"]
+        for k in range(3):
+            v = top_v * k / 2
+            out.append(f"<line x1='{left}' y1='{y(v):.1f}' x2='{width - right}' y2='{y(v):.1f}' stroke='#ddd' "
+                       f"stroke-width='0.6'/><text x='{left - 3}' y='{y(v) + 3:.1f}' font-size='9' "
+                       f"text-anchor='end' fill='#333'>{fmt.pct(v, 0)}</text>")
+        for year in range(first.year + 1, last.year + 1):
+            xx = x(pd.Timestamp(year, 1, 1))
+            out.append(f"<line x1='{xx:.1f}' y1='{bottom}' x2='{xx:.1f}' y2='{bottom + 3}' stroke='#555'/>"
+                       f"<text x='{xx:.1f}' y='{bottom + 13}' font-size='9' text-anchor='middle' "
+                       f"fill='#333'>{year}</text>")
+        for day, text in marks:
+            xx = x(day)
+            out.append(f"<line x1='{xx:.1f}' y1='{top - 4}' x2='{xx:.1f}' y2='{bottom}' stroke='#555' "
+                       f"stroke-width='0.8' stroke-dasharray='1 2'/><text x='{xx + 2:.1f}' y='{top + 4}' "
+                       f"font-size='8' fill='#333'>{_svg_text(text)}</text>")
+        if target is not None and target <= top_v:
+            out.append(f"<line x1='{left}' y1='{y(target):.1f}' x2='{width - right}' y2='{y(target):.1f}' "
+                       f"stroke='{STATUS_COLORS['red']}' stroke-width='1.1' stroke-dasharray='5 3'/>")
+        for lv in levels:
+            s = t[t.level == lv].sort_values("date")
+            pts = [(x(d), y(float(v))) for d, v in zip(s.date, s.value, strict=True) if not pd.isna(v)]
+            if not pts:
+                continue
+            color = LEVEL_STYLES.get(lv, ("#555555", "", ""))[0]
+            dash = LEVEL_DASHES.get(lv, "1 2")
+            path = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+            out.append(f"<polyline points='{path}' fill='none' stroke='{color}' stroke-width='1.6'"
+                       + (f" stroke-dasharray='{dash}'" if dash else "") + "/>")
+            out.append(f"<circle cx='{pts[-1][0]:.1f}' cy='{pts[-1][1]:.1f}' r='2.2' fill='{color}'/>")
+        out.append(f"<line x1='{left}' y1='{bottom}' x2='{width - right}' y2='{bottom}' stroke='#555' "
+                   "stroke-width='0.8'/></svg>")
+        charts.append(f"<div>{''.join(out)}</div>")
+    legend = []
+    for lv in levels:
+        color = LEVEL_STYLES.get(lv, ("#555555", "", ""))[0]
+        dash = LEVEL_DASHES.get(lv, "1 2")
+        legend.append(f"<span><svg viewBox='0 0 24 6' width='24' height='6'><line x1='0' y1='3' x2='24' y2='3' "
+                      f"stroke='{color}' stroke-width='1.6'" + (f" stroke-dasharray='{dash}'" if dash else "")
+                      + f"/></svg> {_svg_text(level_label(ctx, lv))}</span>")
+    legend.append(f"<span><svg viewBox='0 0 24 6' width='24' height='6'><line x1='0' y1='3' x2='24' y2='3' "
+                  f"stroke='{STATUS_COLORS['red']}' stroke-width='1.1' stroke-dasharray='5 3'/></svg> Mục tiêu</span>")
+    title = (f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(first.date())} – "
+             f"{fmt.date(ctx.as_of)}")
+    body = f"<div class='cm-trends'>{''.join(charts)}</div><div class='cm-legend'>{''.join(legend)}</div>"
+    return _figure(title, body, "cm-chart cm-trend")
+
+
+def lagging_charts(ctx: ReportContext, unit_id: str = ALL, limit: int = 15) -> list[HTMLFragment]:
+    """One :func:`ranking_bars` per level of the scope (its own unit left out): the headline indicator missed by
+    the most units of that level (:func:`~cadre_lib.report.common.units_behind_by_level`), the worst units first.
+    Levels where every unit meets every headline target get no chart."""
+    out = []
+    for level, _, _, indicator, _ in units_behind_by_level(ctx, unit_id):
+        if indicator is not None:
+            chart = ranking_bars(ctx, indicator, level, unit_id, limit)
+            if chart is not None:
+                out.append(chart)
+    return out

@@ -1,16 +1,21 @@
-"""What the sections share: level names, the units and levels inside a scope, a checked unit id, and a record's
-value as an optional float."""
+"""What the sections share: level names, the units and levels inside a scope, a checked unit id, a record's
+value as an optional float, and the units behind on each level."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from cadre_lib.core.scope import ALL, LEVEL_ALL
 from cadre_lib.errors import UsageError
+from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.contract import label
-from cadre_lib.report.context import ReportContext
+from cadre_lib.report.context import HEADLINE, ReportContext
+
+#: The statuses of a target missed.
+MISSED = ("red", "amber")
 
 
 def optional(value: Any) -> float | None:
@@ -60,3 +65,26 @@ def check_unit(ctx: ReportContext, unit_id: str) -> str:
         known = ", ".join(ctx.report_units()[:12])
         raise UsageError(f"unknown unit_id {unit_id!r} (for example: {known})")
     return unit_id
+
+
+def units_behind_by_level(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE
+                          ) -> list[tuple[str, int, int, str | None, int]]:
+    """Per level of the scope (the scope's own unit left out): (level, units missing at least one target of
+    ``indicators`` at their level, units with a status, the indicator missed by most units, how many)."""
+    sub = subtree(ctx, unit_id)
+    t = ctx.indicators
+    out = []
+    for lv in scope_levels(ctx, unit_id):
+        ids = sub.loc[(sub.level == lv) & (sub.unit_id != unit_id), "unit_id"]
+        r = t[(t.level == lv) & t.unit_id.isin(ids) & t.indicator.isin(indicators) & (t.status != "none")]
+        if r.empty:
+            continue
+        bad = r[r.status.isin(MISSED)]
+        per_ind = bad.groupby("indicator").size()
+        top = None
+        if len(per_ind):
+            rank = {k: i for i, k in enumerate(indicators)}
+            top = min(per_ind.index, key=lambda i: (-int(per_ind[i]), -INDICATORS[i].weight, rank[i]))
+        out.append((lv, int(bad.unit_id.nunique()), int(r.unit_id.nunique()), top,
+                    int(per_ind[top]) if top else 0))
+    return out

@@ -20,13 +20,15 @@ from cadre_lib.indicators.engine import records
 from cadre_lib.output import write_table
 from cadre_lib.report.context import ReportContext, build_context
 from cadre_lib.report.sections import page_marks
+from cadre_lib.report.tables import portal_scorecard
 from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 SCHEDULE_FILE = PROJECT_ROOT / "parameters" / "schedule.yaml"
 KNOWN_NOTEBOOKS = ("overview", "unit", "data_quality")
-#: Modules the runner's kernel zygote imports (and warms) before forking a kernel per notebook.
-REPORT_PRELOAD = (*DEFAULT_PRELOAD, "cadre_lib.report.preload")
+#: Modules the runner's kernel zygote imports before forking a kernel per notebook: the report notebooks draw
+#: inline SVG, so matplotlib (in the runner's DEFAULT_PRELOAD) is left out.
+REPORT_PRELOAD = (*(m for m in DEFAULT_PRELOAD if not m.startswith("matplotlib")), "cadre_lib.report.preload")
 
 
 @dataclass
@@ -98,10 +100,11 @@ def run_reports(opts: RunOptions) -> int:
             "context_file": str(context_file),
         }
         jobs = []
+        units = ctx.report_units(opts.units) if "unit" in notebooks else []
         if "overview" in notebooks:
             jobs.append(NotebookJob("overview", notebooks["overview"], dict(common), "overview", scope="Toàn tỉnh"))
         if "unit" in notebooks:
-            for unit in ctx.report_units(opts.units):
+            for unit in units:
                 jobs.append(NotebookJob(f"unit-{unit}", notebooks["unit"], {**common, "unit_id": str(unit)},
                                         f"unit-{unit}", scope=ctx.unit_name(unit)))
         if "data_quality" in notebooks:
@@ -120,9 +123,12 @@ def run_reports(opts: RunOptions) -> int:
         }
         config = replace(config, sample_data=ctx.is_sample, as_of=ctx.as_of, cwd=PROJECT_ROOT,
                          preload=REPORT_PRELOAD, lock=False)  # lock=False: held above, for the whole job
+        scorecard = portal_scorecard(ctx, [(u, f"unit-{u}") for u in units],
+                                     total="overview" if "overview" in notebooks else None)
         result = run_batch(
             jobs, out_root, config, manifest_extra=manifest,
             extra_files={"indicators.json": indicators, "indicators.xlsx": indicators_xlsx},
+            portal_extra={"scorecard": scorecard} if units or "overview" in notebooks else None,
         )
     for r in result.failed:
         err = r.error

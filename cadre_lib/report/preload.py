@@ -1,25 +1,12 @@
 """Imported once by the runner's kernel "zygote" before it forks a fresh kernel per notebook: loads the
-report modules and warms matplotlib (fonts, the report style, the Agg text engine), so that every forked
-kernel starts with them ready. It only imports and draws off-screen; it starts no thread."""
+report modules (and pandas, numpy, the registry, the parameters' schema), so that every forked kernel starts
+with them ready. It only imports; it starts no thread.
+
+The report notebooks draw their charts as inline SVG (:func:`cadre_lib.report.charts.trend_lines`,
+:func:`~cadre_lib.report.charts.ranking_bars`): matplotlib is neither preloaded nor imported by them, which
+keeps the zygote's start and each kernel light. A notebook that draws with matplotlib still works (it imports it).
+"""
 
 from __future__ import annotations
 
-import io
-
-import matplotlib.pyplot as plt
-
-from cadre_lib.report import charts, context, html, prose, sections, tables  # noqa: F401  (for the forked kernels)
-from cadre_lib.report.charts import apply_style
-
-
-def _warm() -> None:
-    apply_style()
-    fig, ax = plt.subplots(figsize=(2, 1))
-    ax.plot([0, 1], [0, 1], label="Tỷ lệ cán bộ trẻ")
-    ax.set_title("Cấp xã: Đạt, Gần đạt, Chưa đạt")
-    ax.legend()
-    fig.savefig(io.BytesIO(), format="png")
-    plt.close(fig)
-
-
-_warm()
+from cadre_lib.report import charts, common, context, html, prose, sections, tables  # noqa: F401  (for the kernels)

@@ -1,4 +1,5 @@
-"""The sections in words: the document header, the findings and the recommendations.
+"""The sections in words: the document header, the summary box (TÓM TẮT), the ranked findings and the
+recommendations.
 
 Leadership output names no individual; units are named (the units that lag behind a target).
 """
@@ -6,13 +7,16 @@ Leadership output names no individual; units are named (the units that lag behin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
 
 from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, LEVEL_ALL, SAMPLE_BAND
 from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
-from cadre_lib.report.common import level_label, optional, scope_levels, subtree
-from cadre_lib.report.context import HEADLINE, ReportContext
+from cadre_lib.report.common import MISSED, level_label, optional, scope_levels, subtree, units_behind_by_level
+from cadre_lib.report.context import ReportContext
 from cadre_lib.report.html import HTMLFragment, sample_band, style_tag
 
 #: A change smaller than this (a share, 0.05 point) reads "không thay đổi".
@@ -106,10 +110,200 @@ def finding_sentences(ctx: ReportContext, unit_id: str = ALL, indicators: Sequen
     return out
 
 
-def findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] | None = None) -> HTMLFragment:
-    """The finding sentences of the headline indicators (or of ``indicators``), as a list."""
-    items = "".join(f"<li>{escape(s)}</li>" for s in finding_sentences(ctx, unit_id, indicators or HEADLINE))
-    return HTMLFragment(f"<ul class='cm-findings'>{items}</ul>")
+def findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] | None = None,
+             limit: int = 8) -> HTMLFragment:
+    """Section I.2: the ``limit`` most important findings of the scope (:func:`ranked_findings`), one sentence
+    per indicator with its levels grouped; the full list is :func:`all_findings` (appendix)."""
+    found = ranked_findings(ctx, unit_id, indicators)
+    items = "".join(f"<li>{escape(f.sentence)}</li>" for f in found[:limit])
+    more = ""
+    if len(found) > limit:
+        more = (f"<p class='cm-note'>{limit}/{len(found)} nhận định quan trọng nhất; danh sách đầy đủ ở phần "
+                "Phụ lục.</p>")
+    return HTMLFragment(f"<ul class='cm-findings'>{items}</ul>{more}")
+
+
+def all_findings(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """Appendix: one sentence for every indicator with data, in the order of :func:`ranked_findings`."""
+    items = "".join(f"<li>{escape(f.sentence)}</li>" for f in ranked_findings(ctx, unit_id))
+    return HTMLFragment(f"<ol class='cm-findings cm-small'>{items}</ol>")
+
+
+# --- ranking (docs/indicators.md, "Ranking") --------------------------------------------------------------
+
+#: A lower-is-better indicator this many points above its target counts as entirely missed (shortfall 1).
+LOWER_SCALE = 0.20
+#: A target met by the scope as a whole but missed at some of its levels weighs this much of the level's gap.
+LEVEL_ONLY = 0.5
+#: Number words for "ở cả ba cấp".
+COUNT_WORDS = {2: "hai", 3: "ba", 4: "bốn", 5: "năm"}
+
+
+def shortfall(ind_id: str, value: float | None, target: float | None) -> float | None:
+    """How far a value is from its target, 0 (met) to 1 (nothing achieved); ``None`` without a value or a
+    target. Higher is better: (target − value) / target. Lower is better: (value − target) / max(target,
+    :data:`LOWER_SCALE`), at most 1."""
+    if value is None or target is None:
+        return None
+    if INDICATORS[ind_id].higher_is_better:
+        return max(0.0, (target - value) / target) if target > 0 else 0.0
+    return min(1.0, max(0.0, (value - target) / max(target, LOWER_SCALE)))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One indicator in one scope: its sentence, its rank score (``None``: no target or no value) and status."""
+
+    indicator: str
+    sentence: str
+    score: float | None
+    status: str
+    missed_levels: tuple[str, ...] = ()
+
+
+def _level_part(r: pd.Series, with_target: bool = True) -> str:
+    target = optional(r.target)
+    return (f"{fmt.share(optional(r.value), int(r.numerator), int(r.denominator))}"
+            + (f" (mục tiêu {fmt.target_pct(target)})" if with_target and target is not None else ""))
+
+
+def level_clause(ctx: ReportContext, ind_id: str, unit_id: str) -> tuple[str, tuple[str, ...]]:
+    """The levels of the scope grouped by status, in one clause: ``đạt ở cả ba cấp``; ``đạt ở cấp tỉnh, cấp
+    huyện; chưa đạt ở cấp xã: 27,3% (112/410) (mục tiêu 30%)``. Levels without data are left out; no clause
+    when the scope has fewer than two levels with data. Also returns the levels that miss the target."""
+    recs = [(lv, ctx.record(ind_id, unit_id, lv)) for lv in scope_levels(ctx, unit_id)]
+    recs = [(lv, r) for lv, r in recs if int(r.denominator) > 0 and r.status != "none"]
+    if len(recs) < 2:
+        return "", tuple(lv for lv, r in recs if r.status in MISSED)
+    groups: dict[str, list[tuple[str, pd.Series]]] = {"green": [], "amber": [], "red": []}
+    for lv, r in recs:
+        groups[str(r.status)].append((lv, r))
+    every = f"cả {COUNT_WORDS.get(len(recs), str(len(recs)))} cấp"
+    parts = []
+    for status in ("green", "amber", "red"):
+        members = groups[status]
+        if not members:
+            continue
+        word = fmt.status_word(status).lower()
+        if status == "green":
+            where = every if len(members) == len(recs) else ", ".join(level_label(ctx, lv) for lv, _ in members)
+            parts.append(f"{word} ở {where}")
+        elif len(members) == 1:
+            lv, r = members[0]
+            parts.append(f"{word} ở {level_label(ctx, lv)}: {_level_part(r)}")
+        else:
+            head = every if len(members) == len(recs) else ", ".join(level_label(ctx, lv) for lv, _ in members)
+            targets = {optional(r.target) for _, r in members}
+            if len(targets) == 1:  # one target: said once
+                (target,) = targets
+                parts.append(f"{word} ở {head} (mục tiêu {fmt.target_pct(target)}): "
+                             + ", ".join(f"{level_label(ctx, lv)} {_level_part(r, False)}" for lv, r in members))
+            else:
+                parts.append(f"{word} ở {head}: " + ", ".join(f"{level_label(ctx, lv)} {_level_part(r)}"
+                                                            for lv, r in members))
+    missed = tuple(lv for lv, r in recs if r.status in MISSED)
+    return "; ".join(parts), missed
+
+
+def change_clause(ctx: ReportContext, ind_id: str, unit_id: str, value: float | None) -> str:
+    prev = previous_value(ctx, ind_id, unit_id, LEVEL_ALL)
+    if prev is None or value is None:
+        return ""
+    diff = value - prev
+    if abs(diff) < UNCHANGED:
+        return "không thay đổi so với kỳ báo cáo trước"
+    return f"{'tăng' if diff > 0 else 'giảm'} {fmt.points(diff)} so với kỳ báo cáo trước"
+
+
+def indicator_finding(ctx: ReportContext, ind_id: str, unit_id: str = ALL) -> Finding | None:
+    """One sentence for an indicator in a scope, levels grouped (:func:`level_clause`), with the change since
+    the previous report; ``None`` when nothing is counted in the scope. Its score (docs/indicators.md,
+    "Ranking"): weight × :func:`shortfall` of the scope as a whole; when the whole meets its target but some
+    level does not, weight × :data:`LEVEL_ONLY` × the largest shortfall of those levels."""
+    ind = INDICATORS[ind_id]
+    r = ctx.record(ind_id, unit_id, LEVEL_ALL)
+    if int(r.denominator) == 0:
+        return None
+    value = optional(r.value)
+    target = optional(r.target)
+    s = f"{ind.label_vi} đạt {fmt.share(value, int(r.numerator), int(r.denominator))}"
+    if r.status != "none" and target is not None:
+        s += f" (mục tiêu {fmt.target_pct(target)}), {fmt.status_word(str(r.status)).lower()}"
+    else:
+        s += " (chưa có mục tiêu)"
+    clause, missed = level_clause(ctx, ind_id, unit_id) if r.status != "none" else ("", ())
+    change = change_clause(ctx, ind_id, unit_id, value)
+    sentence = s + "".join(f"; {c}" for c in (clause, change) if c) + "."
+    gap = shortfall(ind_id, value, target) if r.status != "none" else None
+    score = None if gap is None else ind.weight * gap
+    if score == 0 and missed:
+        gaps = [shortfall(ind_id, optional(ctx.record(ind_id, unit_id, lv).value),
+                          optional(ctx.record(ind_id, unit_id, lv).target)) or 0.0 for lv in missed]
+        score = ind.weight * LEVEL_ONLY * max(gaps)
+    return Finding(ind_id, sentence, score, str(r.status), missed)
+
+
+def ranked_findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] | None = None
+                    ) -> list[Finding]:
+    """Every finding of the scope, most important first: targets missed by score (highest first; ties by
+    weight, then registry order), then targets met by weight (the good news that matters most first), then
+    the indicators without a target."""
+    order = {k: i for i, k in enumerate(INDICATORS)}
+    found = [f for f in (indicator_finding(ctx, i, unit_id) for i in (indicators or list(INDICATORS))) if f]
+
+    def key(f: Finding) -> tuple[int, float, float, int]:
+        w = INDICATORS[f.indicator].weight
+        if f.score is None:
+            return (2, 0.0, -w, order[f.indicator])
+        if f.score > 0:  # rounded: scores equal but for floating-point noise are a tie
+            return (0, -round(f.score, 9), -w, order[f.indicator])
+        return (1, 0.0, -w, order[f.indicator])
+
+    return sorted(found, key=key)
+
+
+# --- TÓM TẮT (page 1) ---------------------------------------------------------------------------------------
+
+
+def summary(ctx: ReportContext, unit_id: str = ALL, messages: int = 5) -> HTMLFragment:
+    """The TÓM TẮT box opening page 1: the three to ``messages`` most important findings
+    (:func:`ranked_findings`: every target missed, the worst first, completed with the most important targets
+    met), how many units are behind on each level, and the deadlines missed or due within
+    :data:`~cadre_lib.report.tables.DUE_SOON_DAYS` days."""
+    from cadre_lib.report.tables import DUE_SOON_DAYS, deadline_items
+
+    found = ranked_findings(ctx, unit_id)
+    missed = [f for f in found if f.score]
+    chosen = missed[:messages]
+    if len(chosen) < 3:
+        chosen += [f for f in found if not f.score and f.score is not None][:3 - len(chosen)]
+    lines = [f"<li>{escape(f.sentence)}</li>" for f in chosen]
+    if not missed:
+        lines.append("<li>Tất cả các chỉ tiêu có mục tiêu đều đạt.</li>")
+    behind = []
+    for lv, n_bad, n, top, n_top in units_behind_by_level(ctx, unit_id):
+        text = f"{level_label(ctx, lv)}: {n_bad}/{n} đơn vị chưa đạt ít nhất một chỉ tiêu chính"
+        if top:
+            text += f", nhiều nhất là «{INDICATORS[top].short.lower()}» ({n_top} đơn vị)"
+        behind.append(text[0].upper() + text[1:])
+    units = ("<p><b>Đơn vị còn chậm.</b> " + escape("; ".join(behind)) + ".</p>") if behind else ""
+    late, soon = [], []
+    for d in deadline_items(ctx, unit_id):
+        if d.state == "late":
+            late.append(f"{d.task}, hạn {fmt.date(d.due)}: mới đạt {d.share}")
+        elif d.state == "open" and d.days_left <= DUE_SOON_DAYS:
+            soon.append(f"{d.task}, hạn {fmt.date(d.due)} (còn {d.days_left} ngày): đạt {d.share}")
+    if late or soon:
+        parts = []
+        if late:
+            parts.append("Đã quá hạn: " + "; ".join(late))
+        if soon:
+            parts.append(f"Đến hạn trong {DUE_SOON_DAYS} ngày tới: " + "; ".join(soon))
+        when = "<p><b>Thời hạn.</b> " + escape(". ".join(parts)) + ".</p>"
+    else:
+        when = f"<p><b>Thời hạn.</b> Không có nhiệm vụ quá hạn hoặc đến hạn trong {DUE_SOON_DAYS} ngày tới.</p>"
+    return HTMLFragment(f"<div class='cm-summary'><div class='cm-summary-title'>TÓM TẮT</div>"
+                        f"<ol>{''.join(lines)}</ol>{units}{when}</div>")
 
 
 # --- III. recommendations -------------------------------------------------------------------------

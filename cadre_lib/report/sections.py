@@ -5,8 +5,10 @@ Nothing is defined here: each section lives with its kind and this module gather
 
 - :mod:`~cadre_lib.report.tables`: scorecard, not_met, deadlines, compliance, changes, unit_table, comparison,
   quality_summary, completeness, quality_by_unit, method, provenance, action_lists (analyst only);
-- :mod:`~cadre_lib.report.prose`: header, page_marks, finding_sentences, findings, recommendations;
-- :mod:`~cadre_lib.report.charts`: trend_panel, trend_chart, ranking_chart;
+- :mod:`~cadre_lib.report.prose`: header, page_marks, summary (TÓM TẮT), findings (ranked), all_findings,
+  finding_sentences, recommendations;
+- :mod:`~cadre_lib.report.charts`: trend_lines, ranking_bars, lagging_charts (inline SVG, what the notebooks draw);
+  trend_panel, trend_chart, ranking_chart (matplotlib);
 - :mod:`~cadre_lib.report.html`: table_html, HTMLFragment, heading, show;
 - :mod:`~cadre_lib.report.common`: level_label, scope_levels, check_unit.
 
@@ -17,10 +19,25 @@ unless the audience is ``analyst``.
 
 from __future__ import annotations
 
-from cadre_lib.report.charts import ranking_chart, trend_chart, trend_panel
+from cadre_lib.report.charts import (
+    lagging_charts,
+    ranking_bars,
+    ranking_chart,
+    trend_chart,
+    trend_lines,
+    trend_panel,
+)
 from cadre_lib.report.common import check_unit, level_label, scope_levels
 from cadre_lib.report.html import HTMLFragment, heading, show, table_html
-from cadre_lib.report.prose import finding_sentences, findings, header, page_marks, recommendations
+from cadre_lib.report.prose import (
+    all_findings,
+    finding_sentences,
+    findings,
+    header,
+    page_marks,
+    recommendations,
+    summary,
+)
 from cadre_lib.report.tables import (
     action_lists,
     changes,
@@ -38,8 +55,9 @@ from cadre_lib.report.tables import (
 )
 
 __all__ = [
-    "HTMLFragment", "action_lists", "changes", "check_unit", "comparison", "completeness", "compliance", "deadlines",
-    "finding_sentences", "findings", "header", "heading", "level_label", "method", "not_met", "page_marks",
-    "provenance", "quality_by_unit", "quality_summary", "ranking_chart", "recommendations", "scope_levels",
-    "scorecard", "show", "table_html", "trend_chart", "trend_panel", "unit_table",
+    "HTMLFragment", "action_lists", "all_findings", "changes", "check_unit", "comparison", "completeness",
+    "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts", "level_label",
+    "method", "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary", "ranking_bars",
+    "ranking_chart", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html", "trend_chart",
+    "trend_lines", "trend_panel", "unit_table",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from cadre_lib.core.scope import ALL, ANALYST, LEVEL_ALL
 from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.contract import label
-from cadre_lib.report.common import level_label, optional, scope_levels, subtree
+from cadre_lib.report.common import MISSED, level_label, optional, scope_levels, subtree
 from cadre_lib.report.context import HEADLINE, ReportContext
 from cadre_lib.report.html import STATUS_CLASS, HTMLFragment, table_html
 
@@ -27,68 +28,100 @@ from cadre_lib.report.html import STATUS_CLASS, HTMLFragment, table_html
 
 
 def scorecard(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
-    """Every indicator x level of the scope: value (numerator/denominator), target, status in words."""
+    """Every indicator x level of the scope: the target, then per level the value (numerator/denominator) and
+    the status in words (a level's own target, when it differs, in its cell). Indicators with nothing counted
+    at any level are named in a note under the table instead of a row of dashes."""
     levels = [LEVEL_ALL, *scope_levels(ctx, unit_id)]
-    headers = ["Chỉ tiêu", *(level_label(ctx, lv) for lv in levels)]
-    rows, classes = [], {}
+    headers = ["Chỉ tiêu", "Mục tiêu", *(level_label(ctx, lv) for lv in levels)]
+    rows: list[list[str]] = []
+    classes: dict[tuple[int, int], str] = {}
+    empty: list[str] = []
     t = ctx.indicators[ctx.indicators.unit_id == unit_id].set_index(["indicator", "level"])
-    for i, (ind_id, ind) in enumerate(INDICATORS.items()):
-        row = [ind.label(ctx.lang) + (" (càng thấp càng tốt)" if not ind.higher_is_better else "")]
-        for j, lv in enumerate(levels, start=1):
-            r = t.loc[(ind_id, lv)]
-            value = optional(r.value)
+    for ind_id, ind in INDICATORS.items():
+        recs = [t.loc[(ind_id, lv)] for lv in levels]
+        if all(int(r.denominator) == 0 for r in recs):
+            empty.append(ind.label(ctx.lang))
+            continue
+        main_target = optional(recs[0].target)
+        if main_target is None:
+            main_target = ctx.params.target(ind_id, LEVEL_ALL)
+        i = len(rows)
+        row = [ind.label(ctx.lang) + (" (càng thấp càng tốt)" if not ind.higher_is_better else ""),
+               fmt.target_pct(main_target) if main_target is not None else "–"]
+        for j, r in enumerate(recs, start=2):
             target = optional(r.target)
-            cell = fmt.share(value, int(r.numerator), int(r.denominator))
-            if target is not None:
+            cell = fmt.share(optional(r.value), int(r.numerator), int(r.denominator))
+            if target is not None and target != main_target:
                 cell += f" · MT {fmt.target_pct(target)}"
             cell += f" · {fmt.status_word(r.status, ctx.lang)}"
             row.append(cell)
             classes[(i, j)] = STATUS_CLASS[r.status]
         rows.append(row)
-    legend = ("<p class='cm-note'>Mỗi ô: tỷ lệ (tử số/mẫu số) · MT: mục tiêu · tình trạng: "
-              f"● Đạt, ◐ Gần đạt (từ {fmt.target_pct(ctx.params.amber_ratio)} mục tiêu), ○ Chưa đạt.</p>")
-    return HTMLFragment(table_html(headers, rows, cell_class=classes) + legend)
+    legend = ("<p class='cm-note'>Mỗi ô: tỷ lệ (tử số/mẫu số) và tình trạng: "
+              f"● Đạt, ◐ Gần đạt (từ {fmt.target_pct(ctx.params.amber_ratio)} mục tiêu), ○ Chưa đạt.")
+    if empty:
+        legend += " Chưa có số liệu tại ngày báo cáo: " + escape("; ".join(empty)) + "."
+    return HTMLFragment("<div class='cm-scorecard'>" + table_html(headers, rows, [1], classes) + "</div>"
+                        + legend + "</p>")
 
 
 # --- II. shortcomings -------------------------------------------------------------------------------
 
 
 def not_met(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
-    """Every indicator x level of the scope that misses its target (Chưa đạt or Gần đạt)."""
+    """One row per indicator that misses its target (Chưa đạt or Gần đạt) in the scope as a whole or at one of
+    its levels: the scope's result, target and status, and the levels that miss it with their results."""
     rows: list[list[str]] = []
     cls: dict[tuple[int, int], str] = {}
     for ind_id, ind in INDICATORS.items():
-        for lv in [LEVEL_ALL, *scope_levels(ctx, unit_id)]:
-            r = ctx.record(ind_id, unit_id, lv)
-            if r.status not in ("red", "amber"):
-                continue
-            cls[(len(rows), 4)] = STATUS_CLASS[r.status]
-            rows.append([ind.label_vi, level_label(ctx, lv),
-                         fmt.share(float(r.value), int(r.numerator), int(r.denominator)),
-                         fmt.target_pct(float(r.target)), fmt.status_word(r.status)])
+        r = ctx.record(ind_id, unit_id, LEVEL_ALL)
+        levels = [(lv, ctx.record(ind_id, unit_id, lv)) for lv in scope_levels(ctx, unit_id)]
+        missed = [(lv, x) for lv, x in levels if x.status in MISSED]
+        if r.status not in MISSED and not missed:
+            continue
+        where = "; ".join(f"{level_label(ctx, lv)}: {fmt.share(float(x.value), int(x.numerator), int(x.denominator))}"
+                          f" ({fmt.status_word(str(x.status)).lower()})" for lv, x in missed) or "–"
+        value = optional(r.value)
+        cls[(len(rows), 3)] = STATUS_CLASS[r.status]
+        rows.append([ind.label_vi, fmt.share(value, int(r.numerator), int(r.denominator)),
+                     fmt.target_pct(optional(r.target)), fmt.status_word(r.status), where])
     if not rows:
         return HTMLFragment("<p>Tất cả các chỉ tiêu có mục tiêu đều đạt.</p>")
-    return HTMLFragment(table_html(["Chỉ tiêu", "Cấp", "Kết quả", "Mục tiêu", "Tình trạng"], rows, [2, 3], cls))
+    return HTMLFragment(table_html(["Chỉ tiêu", f"Kết quả ({level_label(ctx, LEVEL_ALL).lower()})", "Mục tiêu",
+                                    "Tình trạng", "Cấp chưa đạt"], rows, [1, 2], cls))
 
 
-def deadlines(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+#: A task due within this many days after as_of counts as "due soon" in the summary (TÓM TẮT).
+DUE_SOON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One dated task of the Conclusion in a scope: its record (``None`` without data), and its state:
+    ``done``, ``late`` (not done, due before as_of), ``open`` (not done, due on or after as_of) or ``nodata``."""
+
+    task: str
+    due: dt.date
+    record: pd.Series | None
+    state: str
+    days_left: int
+
+    @property
+    def share(self) -> str:
+        r = self.record
+        return "–" if r is None else fmt.share(float(r.value), int(r.numerator), int(r.denominator))
+
+
+def deadline_items(ctx: ReportContext, unit_id: str = ALL) -> list[Deadline]:
     """The dated tasks of the Conclusion: planning review by 31/12/2024 and yearly; 100% training in
     2024; rotation plans. Values from the trend series (event-dated register)."""
     as_of = ctx.as_of
-    rows, cls = [], {}
 
     def at(indicator: str, day: dt.date) -> pd.Series | None:
         t = ctx.trends
         r = t[(t.indicator == indicator) & (t.unit_id == unit_id) & (t.level == LEVEL_ALL)
               & (t.date == pd.Timestamp(day))]
         return None if r.empty else r.iloc[0]
-
-    def status(done: bool, due: dt.date) -> tuple[str, str]:
-        if done:
-            return "Đã hoàn thành", STATUS_CLASS["green"]
-        if as_of > due:
-            return "Quá hạn", STATUS_CLASS["red"]
-        return f"Còn {(due - as_of).days} ngày", STATUS_CLASS["amber"]
 
     items: list[tuple[str, dt.date, pd.Series | None]] = []
     y2024 = dt.date(2024, 12, 31)
@@ -102,14 +135,29 @@ def deadlines(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
                   ctx.record("planning_review_on_time", unit_id, LEVEL_ALL)))
     items.append((f"Xây dựng kế hoạch điều động, luân chuyển cán bộ trẻ (năm {as_of.year})",
                   dt.date(as_of.year, 12, 31), ctx.record("rotation_plan_coverage", unit_id, LEVEL_ALL)))
-    for i, (task, day, r) in enumerate(items):
+    out = []
+    for task, day, r in items:
         if r is None or int(r.denominator) == 0:
-            rows.append([task, fmt.date(day), "–", "Không có số liệu"])
+            state, r = "nodata", None
+        elif int(r.numerator) == int(r.denominator):
+            state = "done"
+        else:
+            state = "late" if as_of > day else "open"
+        out.append(Deadline(task, day, r, state, (day - as_of).days))
+    return out
+
+
+def deadlines(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
+    """The dated tasks of the Conclusion (:func:`deadline_items`) as a table: result and state."""
+    rows, cls = [], {}
+    for i, d in enumerate(deadline_items(ctx, unit_id)):
+        if d.state == "nodata":
+            rows.append([d.task, fmt.date(d.due), "–", "Không có số liệu"])
             continue
-        done = int(r.numerator) == int(r.denominator)
-        word, c = status(done, day)
-        rows.append([task, fmt.date(day), fmt.share(float(r.value), int(r.numerator), int(r.denominator)), word])
-        cls[(i, 3)] = c
+        word, c = {"done": ("Đã hoàn thành", "green"), "late": ("Quá hạn", "red"),
+                   "open": (f"Còn {d.days_left} ngày", "amber")}[d.state]
+        rows.append([d.task, fmt.date(d.due), d.share, word])
+        cls[(i, 3)] = STATUS_CLASS[c]
     return HTMLFragment(table_html(["Nhiệm vụ", "Thời hạn", "Kết quả", "Tình trạng"], rows, [2], cls))
 
 
@@ -187,27 +235,93 @@ def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
 # --- annexes ----------------------------------------------------------------------------------------
 
 
-def unit_table(ctx: ReportContext, level: str, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE
-               ) -> HTMLFragment:
-    """Headline indicators per unit of one level, worst first (by the first indicator)."""
+def worst_first(statuses: Sequence[str], first_value: float | None, name: str) -> tuple[int, int, float, str]:
+    """Sort key of a unit's row of headline indicators, worst first: most ``Chưa đạt``, then most ``Gần đạt``,
+    then the lowest value of the first indicator, then by name."""
+    return (-sum(s == "red" for s in statuses), -sum(s == "amber" for s in statuses),
+            np.inf if first_value is None else first_value, name)
+
+
+def unit_table(ctx: ReportContext, level: str, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE,
+               limit: int | None = None) -> HTMLFragment:
+    """Headline indicators per unit of one level, worst first (:func:`worst_first`), columns by the indicators'
+    short labels (one A4 page wide: each cell wraps its numerator/denominator under the share). With ``limit``,
+    only the ``limit`` worst units and a note on how many are left out."""
     sub = subtree(ctx, unit_id)
     ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"].tolist()
     if not ids:
         return HTMLFragment("")
     t = ctx.indicators
     t = t[(t.level == level) & t.unit_id.isin(ids) & t.indicator.isin(indicators)].set_index(["unit_id", "indicator"])
-    first = t.xs(indicators[0], level="indicator")["value"].astype(float).fillna(np.inf)
-    order = sorted(ids, key=lambda u: (first.get(u, np.inf), ctx.unit_name(u)))
+    recs = {u: [t.loc[(u, ind)] for ind in indicators] for u in ids}
+    order = sorted(ids, key=lambda u: worst_first([str(r.status) for r in recs[u]], optional(recs[u][0].value),
+                                                  ctx.unit_name(u)))
+    shown = order[:limit] if limit else order
     rows, cls = [], {}
-    for i, u in enumerate(order):
+    for i, u in enumerate(shown):
         row = [ctx.unit_name(u)]
-        for j, ind in enumerate(indicators, start=1):
-            r = t.loc[(u, ind)]
+        for j, r in enumerate(recs[u], start=1):
             row.append(fmt.share(optional(r.value), int(r.numerator), int(r.denominator)))
             cls[(i, j)] = STATUS_CLASS[r.status]
         rows.append(row)
-    headers = ["Đơn vị", *(INDICATORS[i].label_vi for i in indicators)]
-    return HTMLFragment(table_html(headers, rows, range(1, len(headers)), cls))
+    headers = ["Đơn vị", *(INDICATORS[i].short for i in indicators)]
+    text = f"<div class='cm-units'>{table_html(headers, rows, range(1, len(headers)), cls)}</div>"
+    if len(shown) < len(order):
+        lv = level_label(ctx, level)
+        text += (f"<p class='cm-note'>{len(shown)}/{len(order)} đơn vị {escape(lv)} có kết quả thấp nhất; số liệu của "
+                 f"{len(order) - len(shown)} đơn vị còn lại có trong tệp indicators.xlsx của kỳ báo cáo và trong báo "
+                 "cáo của đơn vị cấp trên trực tiếp.</p>")
+    return HTMLFragment(text)
+
+
+def portal_scorecard(ctx: ReportContext, reports: Sequence[tuple[str, str]], indicators: Sequence[str] = HEADLINE,
+                     total: str | None = None) -> dict[str, object]:
+    """The portal's scorecard as plain data (for :func:`cadre_lib.runner.run_batch`'s ``portal_extra``; the
+    runner knows nothing of indicators). ``reports``: (unit code, output stem of its report) per report unit;
+    ``total``: the output stem of the province report, shown as a first row. Each unit's cells are the records
+    of its scope, all levels (the unit and the units under it: the figures on page 1 of its report); rows worst
+    first (:func:`worst_first`); ``groups`` are the levels of the units, for the page's level filter."""
+
+    def cells(unit: str, level: str) -> tuple[list[dict[str, str]], list[str], float | None]:
+        out, statuses = [], []
+        first: float | None = None
+        for k, ind in enumerate(indicators):
+            r = ctx.record(ind, unit, level)
+            value = optional(r.value)
+            if k == 0:
+                first = value
+            status = str(r.status)
+            statuses.append(status)
+            out.append({"text": fmt.share(value, int(r.numerator), int(r.denominator)) if int(r.denominator) else "–",
+                        "status": status, "word": fmt.status_word(status, ctx.lang)})
+        return out, statuses, first
+
+    rows = []
+    for unit, stem in reports:
+        level = ctx.unit_level(unit) or LEVEL_ALL
+        c, statuses, first = cells(unit, LEVEL_ALL)
+        name = ctx.unit_name(unit)
+        rows.append({"key": worst_first(statuses, first, name), "name": name, "group": level,
+                     "group_label": level_label(ctx, level), "report": stem, "cells": c,
+                     "behind": sum(s in ("red", "amber") for s in statuses)})
+    rows.sort(key=lambda r: r.pop("key"))  # type: ignore[arg-type,return-value]
+    present = {r["group"] for r in rows}
+    groups = [{"key": lv, "label": level_label(ctx, lv).capitalize()} for lv in ctx.params.levels if lv in present]
+    head = None
+    if total is not None:
+        c, _, _ = cells(ALL, LEVEL_ALL)
+        head = {"name": ctx.unit_name(ALL), "group": LEVEL_ALL, "group_label": level_label(ctx, LEVEL_ALL),
+                "report": total, "cells": c, "behind": sum(x["status"] in ("red", "amber") for x in c)}
+    return {
+        "title": f"Kết quả các chỉ tiêu chính theo đơn vị, số liệu đến ngày {fmt.date(ctx.as_of)}",
+        "columns": [INDICATORS[i].short for i in indicators],
+        "column_titles": [INDICATORS[i].label(ctx.lang) for i in indicators],
+        "groups": groups,
+        "total": head,
+        "rows": rows,
+        "note": ("Mỗi ô: tỷ lệ (tử số/mẫu số) và tình trạng so với mục tiêu, tính cho đơn vị và các đơn vị trực "
+                 "thuộc; đơn vị có nhiều chỉ tiêu chưa đạt nhất ở trên. Bấm tên đơn vị để mở báo cáo."),
+    }
 
 
 def comparison(ctx: ReportContext, unit_id: str) -> HTMLFragment:

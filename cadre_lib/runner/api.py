@@ -28,7 +28,7 @@ import threading
 import time
 import traceback
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,7 @@ class Batch:
     config: RunConfig
     extra: dict[str, Any]
     notebooks_sha256: dict[str, str]
+    portal: dict[str, Any] = field(default_factory=dict)
 
     @property
     def as_of(self) -> date | None:
@@ -228,6 +229,7 @@ def _write_run_files(
         sample_data=config.sample_data,
         formats=set(config.formats),
         version=package_versions().get("cadre_lib"),
+        scorecard=batch.portal.get("scorecard"),
     )
     (run.path / "index.html").write_text(page, encoding="utf-8")
 
@@ -291,6 +293,7 @@ def run_batch(
     manifest_extra: Mapping[str, Any] | None = None,
     extra_files: Mapping[str, Path | str | bytes] | None = None,
     renderer: Renderer | None = None,
+    portal_extra: Mapping[str, Any] | None = None,
     **settings: Any,
 ) -> RunResult:
     """Execute ``jobs``, render them and publish ``out_root/<YYYYmmdd-HHMMSS>[-N]/``, as ``config``
@@ -302,6 +305,9 @@ def run_batch(
     - ``extra_files`` (name -> path, text or bytes) are copied into the run directory (e.g.
       ``{"indicators.json": path}``).
     - ``renderer``: HTML and PDF rendering (default: :func:`cadre_lib.runner.render.default_renderer`).
+    - ``portal_extra``: plain data shown on the portal page; ``{"scorecard": {...}}`` puts a table of results
+      above the list of reports (see :func:`cadre_lib.runner.portal.render_index`), its rows linking to the
+      reports by output stem. The runner does not interpret the values.
     - Takes ``out_root``'s run lock unless ``config.lock`` is false or this process already holds it
       (raises :class:`cadre_lib.errors.LockError` if another run holds it).
 
@@ -310,6 +316,8 @@ def run_batch(
     """
     skip_slow_iri_format_checker()
     batch = validate(jobs, (config or RunConfig()).with_settings(**settings), manifest_extra)
+    if portal_extra:
+        batch = replace(batch, portal=dict(portal_extra))
     cfg = batch.config
     out_root = Path(out_root)
     lock_cm: contextlib.AbstractContextManager[Any]

@@ -1,14 +1,16 @@
 """``index.html``: the leadership portal of a run, in Vietnamese.
 
 One self-contained page (inline CSS, no script, no font or image from any network host: leadership
-machines are offline) listing every report with its scope, status, links to HTML and PDF, and
+machines are offline): an optional scorecard given by the caller as plain data (one row per report,
+one column per figure, each cell a text, a status word and a status colour; a filter by group made of
+radio buttons and CSS), then every report with its scope, status, links to HTML and PDF, and
 generation time. Reports built from sample data carry a prominent band saying so. The page and its
 stylesheet are the template ``cadre_lib/render/templates/portal/`` (index.html.j2, portal.css).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +19,7 @@ from cadre_lib.render.templating import render_template
 from cadre_lib.runner.config import DEFAULT_TITLE, FORMATS
 from cadre_lib.runner.models import ReportResult
 
-__all__ = ["DEFAULT_TITLE", "SAMPLE_BAND", "TEMPLATE", "format_date", "render_index"]
+__all__ = ["DEFAULT_TITLE", "SAMPLE_BAND", "TEMPLATE", "format_date", "render_index", "scorecard_view"]
 
 TEMPLATE = "portal/index.html.j2"
 
@@ -58,6 +60,41 @@ def _row(i: int, r: ReportResult) -> dict[str, Any]:
     }
 
 
+#: Status keys a scorecard cell may carry (anything else is shown without colour).
+STATUSES = ("green", "amber", "red", "none")
+
+
+def scorecard_view(scorecard: Mapping[str, Any] | None, reports: Sequence[ReportResult]) -> dict[str, Any] | None:
+    """The caller's scorecard made ready for the template: each row's ``report`` (an output stem) becomes a
+    link to that report (HTML, else PDF; none if it failed), each group a small index for the filter's ids.
+
+    Expected shape (all plain data): ``title``, ``columns`` (headers), optional ``column_titles`` (tooltips),
+    ``groups`` (``key``, ``label``), optional ``total`` (a row always shown first), ``rows`` (``name``, ``group``,
+    ``report``, ``cells``: ``text``, ``word``, ``status``), optional ``note``."""
+    if not scorecard:
+        return None
+    links = {r.job.output_stem: (r.html or r.pdf) for r in reports if r.ok}
+    index = {str(g["key"]): i for i, g in enumerate(scorecard.get("groups", []), start=1)}
+
+    def row(r: Mapping[str, Any]) -> dict[str, Any]:
+        cells = [{"text": c.get("text", ""), "word": c.get("word", ""),
+                  "status": c.get("status") if c.get("status") in STATUSES else "none"} for c in r.get("cells", [])]
+        return {"name": r.get("name", ""), "group": index.get(str(r.get("group")), 0),
+                "group_label": r.get("group_label", ""), "href": links.get(str(r.get("report", ""))), "cells": cells}
+
+    columns = list(scorecard.get("columns", []))
+    titles = list(scorecard.get("column_titles", columns))
+    return {
+        "title": scorecard.get("title", ""),
+        "columns": [{"label": c, "title": t} for c, t in zip(columns, titles, strict=False)],
+        "groups": [{"index": i, "label": g.get("label", g["key"])}
+                   for i, g in enumerate(scorecard.get("groups", []), start=1)],
+        "total": row(scorecard["total"]) if scorecard.get("total") else None,
+        "rows": [row(r) for r in scorecard.get("rows", [])],
+        "note": scorecard.get("note", ""),
+    }
+
+
 def render_index(
     *,
     reports: Sequence[ReportResult],
@@ -68,8 +105,9 @@ def render_index(
     sample_data: bool = False,
     formats: set[str] | frozenset[str] = frozenset(FORMATS),
     version: str | None = None,
+    scorecard: Mapping[str, Any] | None = None,
 ) -> str:
-    """The portal page as a string (UTF-8 HTML5)."""
+    """The portal page as a string (UTF-8 HTML5); ``scorecard``: see :func:`scorecard_view`."""
     n_bad = sum(1 for r in reports if not r.ok)
     return render_template(
         TEMPLATE,
@@ -83,4 +121,5 @@ def render_index(
         formats=set(formats),
         summary={"n": len(reports), "ok": len(reports) - n_bad, "failed": n_bad},
         rows=[_row(i, r) for i, r in enumerate(reports, start=1)],
+        scorecard=scorecard_view(scorecard, reports),
     )

@@ -157,18 +157,21 @@ def compliance(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
 
 
 def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
-    """Each indicator against the previous report of the same folder (value, change in points, status)."""
+    """Each indicator against the previous report of the same folder (value, change in points, status). Units
+    are followed through their successors (:meth:`ReportContext.previous_record`): when the units changed since
+    the previous report, the scope is compared with the old unit it continues, or, when it gathers several old
+    units, with the previous date re-counted on today's boundaries; a note says which."""
     if ctx.previous is None or ctx.previous.empty:
         return HTMLFragment("<p class='cm-note'>Chưa có kỳ báo cáo trước để so sánh (đây là lần chạy đầu tiên "
                             "trong thư mục báo cáo).</p>")
     rows, cls = [], {}
-    prev = ctx.previous.set_index(["indicator", "unit_id", "level"])
+    sources: set[str | None] = set()
     for ind_id, ind in INDICATORS.items():
         r = ctx.record(ind_id, unit_id, LEVEL_ALL)
-        key = (ind_id, unit_id, LEVEL_ALL)
-        if key not in prev.index:
+        p, source = ctx.previous_record(ind_id, unit_id, LEVEL_ALL)
+        if p is None:
             continue
-        p = prev.loc[key]
+        sources.add(source)
         pv = optional(p["value"])
         v = optional(r.value)
         if pv is None and v is None:
@@ -180,7 +183,19 @@ def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
         if moved:
             cls[(len(rows) - 1, 4)] = STATUS_CLASS[r.status]
     when = f" (số liệu đến ngày {fmt.date(ctx.previous_as_of)})" if ctx.previous_as_of else ""
-    return HTMLFragment(f"<p>So với kỳ báo cáo trước{when}:</p>" +
+    note = ""
+    if None in sources:
+        note = (f"<p class='cm-note'>Các đơn vị đã được sắp xếp lại sau kỳ báo cáo trước: số liệu kỳ trước của "
+                f"{escape(ctx.unit_name(unit_id))} được tính lại từ cơ sở dữ liệu theo địa giới hiện nay (ngày "
+                f"{fmt.date(ctx.as_of)}), gồm số liệu của các đơn vị trước khi sắp xếp, để so sánh cùng phạm vi.</p>")
+    elif sources - {unit_id}:
+        old = ", ".join(ctx.unit_name(str(s)) for s in sorted(sources - {unit_id}, key=str))
+        note = (f"<p class='cm-note'>Kỳ trước: số liệu đã báo cáo của {escape(old)} (nay là "
+                f"{escape(ctx.unit_name(unit_id))}).</p>")
+    if not rows:
+        return HTMLFragment(f"<p class='cm-note'>Kỳ báo cáo trước{when} không có số liệu của "
+                            f"{escape(ctx.unit_name(unit_id))} để so sánh.</p>")
+    return HTMLFragment(f"<p>So với kỳ báo cáo trước{when}:</p>" + note +
                         table_html(["Chỉ tiêu", "Kỳ trước", "Kỳ này", "Thay đổi", "Tình trạng"], rows, [1, 2, 3], cls))
 
 

@@ -200,7 +200,7 @@ LEVEL_STYLES = {LEVEL_ALL: ("#000000", "-", "o"), "tinh": ("#0072B2", "--", "s")
 
 
 #: Style of the vertical line where the units of a scope's history changed (e.g. the reform of 01/7/2025).
-CHANGE_STYLE = {"color": "#555555", "linestyle": (0, (1, 2)), "linewidth": 1.0}
+CHANGE_STYLE: dict[str, Any] = {"color": "#555555", "linestyle": (0, (1, 2)), "linewidth": 1.0}
 
 
 def boundaries_note(ctx: ReportContext) -> str:
@@ -395,10 +395,11 @@ def units_figure(frame: pd.DataFrame, indicator: str, target: float | None, subt
     return fig
 
 
-def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | None, subtitle: str) -> Any:
+def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | None, subtitle: str,
+                        changes: Sequence[Any] = ()) -> Any:
     """The explorer's trend of one scope and level: ``trend`` (columns ``date``, ``value``, ``numerator``,
-    ``denominator``, ``status``) as a line with a dot per quarter end coloured by status, the target dashed and
-    the last value labelled."""
+    ``denominator``, ``status``) as a line with a dot per quarter end coloured by status, the target dashed, the
+    last value labelled and a dotted vertical line on each day of ``changes`` (where the scope's units changed)."""
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
 
@@ -424,6 +425,12 @@ def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | Non
                         xy=(dates[-1], float(last["value"])), xytext=(0, 9), textcoords="offset points",
                         ha="right", va="bottom", fontsize=7,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        for day in changes:
+            x = pd.Timestamp(day).to_pydatetime()
+            ax.axvline(x, **CHANGE_STYLE)
+            ax.annotate(f"sắp xếp đơn vị {fmt.date(day)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", ha="left", va="top", fontsize=7,
+                        color=CHANGE_STYLE["color"])
         ax.set_ylim(0, max(top * 1.2, 0.05))
         percent_axis(ax)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))

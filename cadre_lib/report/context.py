@@ -34,7 +34,7 @@ from cadre_lib.indicators.engine import Boundaries, Engine
 from cadre_lib.indicators.quality import QualityReport, assess
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.params import Params, load_params
-from cadre_lib.register.hierarchy import Hierarchy, day_number
+from cadre_lib.register.hierarchy import Hierarchy
 from cadre_lib.register.validate import Register, load_register
 
 HEADLINE = [
@@ -241,27 +241,15 @@ def _previous(previous_dir: Path | None) -> tuple[pd.DataFrame | None, dt.date |
 
 def _unit_changes(h: Hierarchy, bounds: Boundaries, start: dt.date, end: dt.date) -> dict[str, list[dt.date]]:
     """Per scope (ALL and the units valid on the boundaries date): the days in (start, end] on which a unit whose
-    items the scope counts (placed in its subtree; unplaced ones count in ALL) started or ended (the day after
-    its valid_to)."""
+    items the scope counts (placed in its subtree; every unit for ALL, unplaced ones included) started or ended
+    (the day after its valid_to). Scopes without a change are left out."""
     if bounds.place is None:
         return {}
-    lo, hi = day_number(start), day_number(end)
-    starts = np.where((h.valid_from > lo) & (h.valid_from <= hi), h.valid_from, -1)
-    ends = np.where((h.valid_to + 1 > lo) & (h.valid_to + 1 <= hi), h.valid_to + 1, -1)
-    moving = np.flatnonzero((starts >= 0) | (ends >= 0))
-    out: dict[str, set[int]] = {}
-    ids = [*map(str, h.unit_ids), ALL]
-    placed = bounds.place[moving]
-    items, scopes = h.expand(np.maximum(placed, 0))
-    keep = placed[items] >= 0  # an unplaced unit counts in ALL only
-    items = np.concatenate([items[keep], np.flatnonzero(placed < 0)])
-    scopes = np.concatenate([scopes[keep], np.full(int((placed < 0).sum()), h.n)])
-    for i, sc in zip(items, scopes, strict=True):
-        w = moving[i]
-        days = out.setdefault(ids[sc], set())
-        days.update(int(d) for d in (starts[w], ends[w]) if d >= 0)
-    epoch = dt.date(1970, 1, 1)
-    return {k: sorted(epoch + dt.timedelta(days=d) for d in v) for k, v in out.items()}
+    out = {ALL: h.changes_between(start, end, np.ones(h.n, dtype=bool))}
+    for u in np.flatnonzero(bounds.valid):
+        uid = str(h.unit_ids[u])
+        out[uid] = h.changes_between(start, end, np.isin(bounds.place, h.descendants(uid)))
+    return {k: v for k, v in out.items() if v}
 
 
 def _previous_sources(h: Hierarchy, before: Boundaries, now: Boundaries, levels: list[str]

@@ -321,6 +321,11 @@ class ExplorerModel:
         assert self.register is not None
         h = self.register.hierarchy
         span = f" (tồn tại {span_words(h, h.code(unit_id))})"
+        start = h.validity(h.code(unit_id))[0]
+        if start is not None and start > day:
+            return (f"{self.scope_name(unit_id)} (mã “{unit_id}”) chưa thành lập vào ngày {fmt.date(day)}{span}. Chọn "
+                    f"địa giới “{BOUNDARY_NAMES[True]}” để xem số liệu của đơn vị trước ngày thành lập (gồm số liệu "
+                    f"của các đơn vị trước khi sắp xếp), hoặc chọn ngày số liệu từ ngày {fmt.date(start)}.")
         to = self.placed_at(unit_id, day)
         tail = (f"số liệu của đơn vị được tính vào đơn vị kế thừa {self.scope_name(to)} (mã “{to}”)" if to else
                 "không có đơn vị kế thừa: số liệu của đơn vị chỉ tính vào toàn tỉnh")

@@ -34,7 +34,7 @@ from cadre_lib.indicators.engine import Boundaries, Engine
 from cadre_lib.indicators.quality import QualityReport, assess
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.params import Params, load_params
-from cadre_lib.register.hierarchy import Hierarchy
+from cadre_lib.register.hierarchy import Hierarchy, day_number
 from cadre_lib.register.validate import Register, load_register
 
 HEADLINE = [
@@ -255,11 +255,15 @@ def _unit_changes(h: Hierarchy, bounds: Boundaries, start: dt.date, end: dt.date
 def _previous_sources(h: Hierarchy, before: Boundaries, now: Boundaries, levels: list[str]
                       ) -> dict[tuple[str, str], str | None]:
     """Per (scope, level) of ``now``: the scope of ``before`` whose record counts exactly the same units' items
-    (every unit w of the register is placed inside the old scope on ``before`` iff it is placed inside the new
-    scope on ``now``, at that level), or ``None`` when there is none (a scope that gathers several old units)."""
+    (every unit w of the register that existed on ``before`` is placed inside the old scope on ``before`` iff it
+    is placed inside the new scope on ``now``, at that level), or ``None`` when there is none (a scope that
+    gathers several old units, or lost some: a district's own rows unplaced after the reform). Units founded after
+    ``before`` are left out of the comparison: nothing of a consistent register is typed on them before they
+    exist (data quality lists what is)."""
     assert before.place is not None and now.place is not None
     n = h.n
     lv = h.levels
+    existed = h.valid_from <= day_number(before.day)
 
     def inside(place: np.ndarray, scope: int, level: str) -> np.ndarray:
         ok = place >= 0
@@ -286,7 +290,7 @@ def _previous_sources(h: Hierarchy, before: Boundaries, now: Boundaries, levels:
                 out[(uid, level)] = ALL  # (ALL, all) counts every item on any boundaries
                 continue
             same = candidate >= -1 and (level == LEVEL_ALL or level in before.levels) and np.array_equal(
-                inside(before.place, candidate, level), inside(now.place, u, level))
+                inside(before.place, candidate, level)[existed], inside(now.place, u, level)[existed])
             out[(uid, level)] = (ALL if candidate < 0 else str(h.unit_ids[candidate])) if same else None
     return out
 

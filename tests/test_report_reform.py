@@ -17,6 +17,7 @@ Cadres (age at the quarter ends):
   c1 born 01/01/1995 (29-30, young at xa)        c2 born 01/01/1996 (28-29, young)
   c3 born 01/01/1980 (44-45, not young)          c4 born 01/06/1985 (39 until 31/05/2025, 40 from 01/06/2025)
   c5 born 01/01/1970 (not young)                 c6 born 01/01/1992 (33, young at xa)
+  c7 born 01/01/1990, still typed on H after the reform (data quality), no planning
 Planning rows (all 2025-2030):
   r1 c1 on A1 from 01/01/2024, open               r2 c2 on A2 from 01/11/2024, removed 01/05/2025
   r3 c3 on A3 from 01/06/2024, open               r4 c4 on H (a district post) from 01/01/2024, removed 01/07/2025
@@ -63,6 +64,7 @@ CADRES = [
     ["c4", "Phạm Văn Dũng", "nam", "1985-06-01", "D", "", "", ""],
     ["c5", "Hoàng Văn Em", "nam", "1970-01-01", "M", "", "", ""],
     ["c6", "Vũ Thị Phượng", "nu", "1992-01-01", "N", "", "", ""],
+    ["c7", "Đỗ Văn Giang", "nam", "1990-01-01", "H", "", "", ""],  # row 8: still on the ended district (no planning)
 ]
 PLANNING = [
     ["c1", "Bí thư Đảng ủy xã", "A1", "2025-2030", "1", "2024-01-01", "", ""],
@@ -196,6 +198,22 @@ def test_trend_chart_marks_the_change_and_says_todays_boundaries(ctx):
     assert any("01/07/2025" in t.get_text() for t in ax.texts)
     fig = charts.trend_panel(ctx, "D", ["young_share_planning"])
     assert not any("01/07/2025" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_data_quality_section_on_as_of_boundaries(ctx):
+    html = str(tables.boundary_quality(ctx, detailed=True))
+    assert "tính theo các đơn vị tồn tại vào ngày 30/09/2025" in html
+    cells = re.findall(r"<td(?: class='[^']*')?>(.*?)</td>", html)
+    rows = [cells[i:i + 4] for i in range(0, len(cells), 4)]
+    by_check = {r[0].split(" (")[0].split(" vào ngày")[0]: (r[1], r[2], r[3]) for r in rows}
+    # c7 (cadres.csv row 8) is on H, which ended without successor: unplaced, and on a unit not valid on as_of
+    assert by_check["Cán bộ thuộc đơn vị đã kết thúc, không có đơn vị kế thừa"] == ("cadres", "1", "8")
+    assert by_check["Cán bộ còn ghi đơn vị đã kết thúc hoặc chưa thành lập"] == ("cadres", "1", "8")
+    # no active planning row (r4 lapsed on 01/7/2025) nor any movement is unplaced; every row names a valid unit
+    assert by_check["Dòng quy hoạch đang hiệu lực thuộc đơn vị không có đơn vị kế thừa"] == ("planning", "0", "–")
+    assert by_check["Dòng quy hoạch ghi đơn vị ngoài thời gian tồn tại của đơn vị"] == ("planning", "0", "–")
+    assert len(rows) == 6
+    assert "Dòng (tối đa 10)" not in str(tables.boundary_quality(ctx))  # leadership: counts only
 
 
 # --- changes since the previous run, through successors ----------------------------------------------------------

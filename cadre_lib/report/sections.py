@@ -4,7 +4,7 @@
 Nothing is defined here: each section lives with its kind and this module gathers them under one name.
 
 - :mod:`~cadre_lib.report.tables`: scorecard, not_met, deadlines, compliance, changes, unit_table, comparison,
-  quality_summary, completeness, quality_by_unit, method, provenance, action_lists (analyst only);
+  quality_summary, boundary_quality, completeness, quality_by_unit, method, provenance, action_lists (analyst only);
 - :mod:`~cadre_lib.report.prose`: header, page_marks, finding_sentences, findings, recommendations;
 - :mod:`~cadre_lib.report.charts`: trend_panel, trend_chart, ranking_chart;
 - :mod:`~cadre_lib.report.html`: table_html, HTMLFragment, heading, show;
@@ -23,6 +23,7 @@ from cadre_lib.report.html import HTMLFragment, heading, show, table_html
 from cadre_lib.report.prose import finding_sentences, findings, header, page_marks, recommendations
 from cadre_lib.report.tables import (
     action_lists,
+    boundary_quality,
     changes,
     comparison,
     completeness,
@@ -38,8 +39,8 @@ from cadre_lib.report.tables import (
 )
 
 __all__ = [
-    "HTMLFragment", "action_lists", "changes", "check_unit", "comparison", "completeness", "compliance", "deadlines",
-    "finding_sentences", "findings", "header", "heading", "level_label", "method", "not_met", "page_marks",
-    "provenance", "quality_by_unit", "quality_summary", "ranking_chart", "recommendations", "scope_levels",
-    "scorecard", "show", "table_html", "trend_chart", "trend_panel", "unit_table",
+    "HTMLFragment", "action_lists", "boundary_quality", "changes", "check_unit", "comparison", "completeness",
+    "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "level_label", "method",
+    "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary", "ranking_chart", "recommendations",
+    "scope_levels", "scorecard", "show", "table_html", "trend_chart", "trend_panel", "unit_table",
 ]

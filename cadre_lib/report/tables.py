@@ -17,6 +17,7 @@ import pandas as pd
 from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, ANALYST, LEVEL_ALL
 from cadre_lib.core.text import escape
+from cadre_lib.indicators.quality import BOUNDARY_CHECKS
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.contract import label
 from cadre_lib.report.common import level_label, optional, scope_levels, subtree
@@ -263,6 +264,24 @@ def quality_summary(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
     if detailed and q.warnings:
         out += "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in q.warnings[:50]) + "</ul>"
     return HTMLFragment(out)
+
+
+def boundary_quality(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
+    """The data contract v2 checks at the report's as_of: items that no unit valid on as_of receives (they count in
+    the province total only), per table, and rows that name a unit outside its validity (spreadsheet rows when
+    ``detailed``)."""
+    found = {f.check: f for f in ctx.quality.findings if f.check in BOUNDARY_CHECKS}
+    if not found:
+        return HTMLFragment("<p class='cm-note'>Danh mục đơn vị không có đơn vị bắt đầu hoặc kết thúc hoạt động: "
+                            "không có kiểm tra về sắp xếp đơn vị hành chính.</p>")
+    rows = [[f.label_vi, f.table, fmt.number(f.count)] + ([", ".join(map(str, f.rows[:10])) or "–"] if detailed else [])
+            for f in (found[c] for c in BOUNDARY_CHECKS if c in found)]
+    heads = ["Kiểm tra", "Bảng", "Số trường hợp"] + (["Dòng (tối đa 10)"] if detailed else [])
+    intro = (f"<p>Số liệu của báo cáo tính theo các đơn vị tồn tại vào ngày {fmt.date(ctx.as_of)}: mỗi dòng ghi "
+             f"đơn vị cũ được tính vào đơn vị kế thừa; dòng của đơn vị kết thúc mà không có đơn vị kế thừa (như cấp "
+             f"huyện sau ngày 01/7/2025) chỉ được tính vào số liệu toàn tỉnh. Các dòng ghi đơn vị ngoài thời gian "
+             f"tồn tại của đơn vị cần được cập nhật sang đơn vị mới.</p>")
+    return HTMLFragment(intro + table_html(heads, rows, [2]))
 
 
 def completeness(ctx: ReportContext) -> HTMLFragment:

@@ -251,13 +251,14 @@ def comparison(ctx: ReportContext, unit_id: str) -> HTMLFragment:
                                    rows, [1, 2, 3, 4]))
 
 
-def quality_summary(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
-    """Rows per table, the data-quality checks and the load warnings (rows and warnings when ``detailed``)."""
+def quality_summary(ctx: ReportContext, detailed: bool = False, boundaries: bool = True) -> HTMLFragment:
+    """Rows per table, the data-quality checks and the load warnings (rows and warnings when ``detailed``);
+    without the checks of :func:`boundary_quality` when ``boundaries`` is false (they have a section of their own)."""
     q = ctx.quality
     rows = [[name, ctx.quality.sources.get(name, "(không có)"), fmt.number(n)] for name, n in q.rows.items()]
     out = table_html(["Bảng", "Nguồn", "Số dòng"], rows, [2])
     frows = [[f.label_vi, f.table, fmt.number(f.count)] + ([", ".join(map(str, f.rows[:10]))] if detailed else [])
-             for f in q.findings]
+             for f in q.findings if boundaries or f.check not in BOUNDARY_CHECKS]
     heads = ["Kiểm tra", "Bảng", "Số trường hợp"] + (["Dòng (tối đa 10)"] if detailed else [])
     out += table_html(heads, frows, [2])
     out += f"<p>Cảnh báo khi đọc dữ liệu: {fmt.number(len(q.warnings))}.</p>"

@@ -94,7 +94,7 @@ def _drive(page, base: str, token: str, province: str, level_index: int, first_n
     expect(first_row).to_contain_text(province, timeout=45_000)
     expect(scorecard).to_contain_text("Toàn tỉnh")
 
-    levels = page.locator(".cadre-unit-level select option").all_inner_texts()
+    levels = [t.replace("\xa0", " ") for t in page.locator(".cadre-unit-level select option").all_inner_texts()]
     assert "Cấp huyện" not in levels and "Cấp xã" in levels, levels  # the units of as_of: no district level
     page.locator(".cadre-unit-level select").select_option(index=level_index)
     expect(scorecard).to_contain_text(first_name)

@@ -325,3 +325,17 @@ def test_explorer_boundaries_toggle(model):
     assert "Xã An (mã “A1”) không có trong địa giới ngày 01/07/2025" in text and "Xã Mới (mã “N”)" in text
     text = result("N", latest=False)
     assert "chưa thành lập vào ngày 31/03/2025" in text
+
+
+def test_explorer_reuses_computations_within_one_set_of_units(model):
+    # every day from 01/07/2025 on has the units of 01/07/2025; before it, those of 30/06/2025
+    assert model.epoch(dt.date(2024, 1, 1)) == dt.date(2025, 6, 30) == model.epoch(dt.date(2025, 6, 30))
+    assert model.epoch(REFORM) == REFORM == model.epoch(dt.date(2026, 9, 30))
+    start = model.compute_calls
+    assert model.select(Selection("N", "all", AS_OF)) is None  # one full computation (as_of 30/09/2025)
+    model.trend_frame()  # + the three earlier quarter ends, on the units of 30/09/2025
+    assert model.compute_calls == start + 4
+    assert model.select(Selection("N", "all", dt.date(2025, 8, 31))) is None  # a new date: one full computation
+    assert [(int(n), int(k)) for n, k in zip(model.trend_frame().numerator, model.trend_frame().denominator,
+                                             strict=True)] == [(2, 3), (2, 3), (1, 2), (2, 3)]  # r1, r3, r6 on 31/08
+    assert model.compute_calls == start + 5  # the earlier quarter ends were counted on the same units: reused

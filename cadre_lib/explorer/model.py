@@ -53,6 +53,8 @@ AUDIENCE_NAMES: dict[str, str] = {ANALYST: "Cán bộ nghiệp vụ", LEADERSHIP
 #: The boundaries toggle (``Selection.latest``): the units of the chosen date, or the register's latest ones.
 BOUNDARY_NAMES: dict[bool, str] = {False: "Theo ngày số liệu", True: "Hiện nay (mới nhất)"}
 WHOLE_PROVINCE = "Toàn tỉnh"
+#: The boundaries key of every day of a register whose units never change (see :meth:`ExplorerModel.epoch`).
+EARLY = dt.date(1900, 1, 1)
 EMPTY_NOTE = "Không có số liệu cho phạm vi này"
 NO_DATA = "Không có số liệu"  # status word of a record with a target but an empty denominator
 
@@ -157,6 +159,7 @@ class ExplorerModel:
         self._order: list[int] = []
         self._pos = np.zeros(0, dtype=np.int64)
         self._labels: list[str] = []
+        self._change_days = np.zeros(0, dtype="datetime64[D]")
         self.scorecard_frame = pd.DataFrame(columns=SCORECARD_COLUMNS)
 
     # --- loading --------------------------------------------------------------------------------------
@@ -171,6 +174,8 @@ class ExplorerModel:
         problem = self._read(data, params_file)
         if problem is None:
             self._index_units()
+            assert self.register is not None
+            self._change_days = np.array(self.register.hierarchy.change_days(), dtype="datetime64[D]")
         return problem
 
     def _read(self, data: Path, params_file: Path) -> Note | None:
@@ -238,6 +243,17 @@ class ExplorerModel:
         if self.register is None:
             return None
         return self.register.hierarchy.last_change()
+
+    def epoch(self, day: dt.date) -> dt.date:
+        """The cache key of boundaries date ``day``: the last day on or before it on which the units changed (every
+        day from then to the next change has the same units, hence the same figures); before the first change, the
+        day before it; :data:`EARLY` for a register whose units never change. Moving the date within one epoch
+        reuses every computation already made."""
+        changes = self._change_days
+        if not len(changes):
+            return EARLY
+        i = int(np.searchsorted(changes, np.datetime64(day, "D"), side="right"))
+        return (changes[0] - np.timedelta64(1, "D") if i == 0 else changes[i - 1]).astype(dt.date)
 
     def boundaries_date(self, selection: Selection | None = None) -> dt.date:
         """R of a selection (default: the current one): its reference date, or the latest boundaries."""
@@ -355,7 +371,7 @@ class ExplorerModel:
         if self.engine is None or self.params is None:
             raise RuntimeError("no register loaded")
         day = as_of or self.params.as_of
-        key = (day, boundaries or day)
+        key = (day, self.epoch(boundaries or day))
         if key not in self._records:
             self.compute_calls += 1
             self._records[key] = self.engine.compute(day, boundaries=key[1])
@@ -364,7 +380,7 @@ class ExplorerModel:
     def indicator_records(self, day: dt.date, indicator: str, boundaries: dt.date | None = None) -> pd.DataFrame:
         """One indicator's records at ``day`` on boundaries ``boundaries`` (default ``day``), from the full
         computation of that (day, R) when there is one."""
-        r = boundaries or day
+        r = self.epoch(boundaries or day)
         if (day, r) in self._records:
             t = self._records[(day, r)]
             return t[t["indicator"].to_numpy() == indicator]
@@ -378,13 +394,13 @@ class ExplorerModel:
     def explain(self, indicator: str, unit_id: str, level: str, missing: bool, day: dt.date,
                 boundaries: dt.date | None = None) -> pd.DataFrame:
         """``Engine.explain`` (the rows behind a record), the last 48 kept."""
-        key = (indicator, unit_id, level, missing, day, boundaries or day)
+        key = (indicator, unit_id, level, missing, day, self.epoch(boundaries or day))
         if key in self._explain_cache:
             self._explain_cache.move_to_end(key)
             return self._explain_cache[key]
         assert self.engine is not None
         frame = self.engine.explain(indicator, unit_id, level, missing=missing, as_of=day,
-                                    boundaries=boundaries or day)
+                                    boundaries=key[-1])
         frame = frame.loc[:, ~frame.columns.duplicated()]  # the cadres table repeats name/gender/birth columns
         self._explain_cache[key] = frame
         while len(self._explain_cache) > 48:

@@ -90,12 +90,18 @@ class Hierarchy:
         lo, hi = int(self.valid_from[unit]), int(self.valid_to[unit])
         return (_date(lo) if lo > _MIN_DAY else None), (_date(hi) if hi < _MAX_DAY else None)
 
-    def last_change(self) -> dt.date | None:
-        """The last day the units changed (a unit started, or the day after one ended): from that day on the
-        register's latest boundaries hold. ``None`` when no unit starts or ends (a v1 register)."""
+    def change_days(self) -> list[dt.date]:
+        """The days the units changed (a unit started, or the day after one ended), in order: between two of them
+        every day has the same units. Empty when no unit starts or ends (a v1 register)."""
         starts = self.valid_from[self.valid_from > _MIN_DAY]
-        days = np.concatenate([starts, self.valid_to[self.valid_to < _MAX_DAY] + 1])
-        return _date(int(days.max())) if len(days) else None
+        days = np.unique(np.concatenate([starts, self.valid_to[self.valid_to < _MAX_DAY] + 1]))
+        return [_date(int(d)) for d in days]
+
+    def last_change(self) -> dt.date | None:
+        """The last day the units changed: from that day on the register's latest boundaries hold. ``None`` when
+        no unit starts or ends (a v1 register)."""
+        days = self.change_days()
+        return days[-1] if days else None
 
     def changes_between(self, start: dt.date, end: dt.date, units: np.ndarray) -> list[dt.date]:
         """The days in (start, end] on which one of ``units`` (a mask) started, or the day after it ended."""

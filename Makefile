@@ -39,7 +39,8 @@ $(DATA)/SAMPLE_DATA.txt: | $(STAMP)
 
 sample: $(DATA)/SAMPLE_DATA.txt
 
-# The main job: overview + one report per province department and district-level unit, HTML and PDF.
+# The main job: overview (ranks every commune) + one report per province department (and district-level unit
+# while that level exists on as_of) + data quality, HTML and PDF. `--units communes` adds one per commune.
 report: setup sample
 	$(BIN)/python -m cadre_lib run --data $(DATA) --formats html,pdf --progress
 	@echo "open reports/latest/index.html"

@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"register {data}: {len(reg.units):,} units, {len(reg.cadres):,} cadres, {len(reg.planning):,} "
               f"planning rows; as_of {params.as_of}")
 
-        # units not seen before: alternate departments/districts and communes
+        # units not seen before, among those of as_of's boundaries: alternate departments/districts and communes
         h = reg.hierarchy
-        ids = [str(u) for u in h.unit_ids]
+        ids = [str(u) for u in h.unit_ids[ex.model.engine.boundaries(params.as_of).valid]]  # type: ignore[union-attr]
         upper = [u for u in ids if str(h.levels[h.code(u)]) != "xa" and h.parent[h.code(u)] >= 0]
         communes = [u for u in ids if str(h.levels[h.code(u)]) == "xa"]
         units = [u for pair in zip(upper, communes[::7], strict=False) for u in pair][: args.repeat]

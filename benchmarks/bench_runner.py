@@ -13,7 +13,7 @@ Defaults use the fixture notebook (pandas table + matplotlib chart)::
 Real notebooks::
 
     .venv/bin/python benchmarks/bench_runner.py --notebook notebooks/overview.ipynb \\
-        --unit-notebook notebooks/unit.ipynb --unit-ids HY-TP,MH,VL,VG,YM,KC,AT,KD,PC,TL \\
+        --unit-notebook notebooks/unit.ipynb --unit-ids S-NV,S-TC,S-TP,S-CT,S-XD,S-YT,X12019,X12025,X12031,X12049 \\
         -p data_dir=data/sample -p params_file=parameters/default.yaml -p audience=leadership
 
 Parameters given with ``-p key=value`` are strings in both paths (``papermill -r``); ``-j key=JSON``

@@ -1,5 +1,6 @@
 """End to end in a real browser: JupyterLab serves notebooks/explore.ipynb, Debian's Chromium (driven by
-Playwright) runs all cells, picks another unit and sees that unit's numbers in the scorecard.
+Playwright) runs all cells, picks a commune of today's units (the sample's as_of is after the 01/7/2025 reform: the
+level picker has no district level) and sees that commune's numbers in the scorecard.
 
 Needs /usr/bin/chromium (``make setup`` installs it): the test fails, not skips, without it. Nothing is
 installed at run time. The server runs on 127.0.0.1 with a random port and token, in a temporary root that
@@ -74,10 +75,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _share(t, unit: str) -> str:
     r = t[(t.indicator == INDICATOR) & (t.unit_id == unit) & (t.level == "all")].iloc[0]
-    return fmt.share(float(r.value), int(r.numerator), int(r.denominator))
+    return fmt.share(None if int(r.denominator) == 0 else float(r.value), int(r.numerator), int(r.denominator))
 
 
-def _drive(page, base: str, token: str, province: str, huyen_index: int, first_name: str, pick: int,
+def _drive(page, base: str, token: str, province: str, level_index: int, first_name: str, pick: int,
            unit_name: str, want: str) -> None:
     from playwright.sync_api import expect
 
@@ -93,7 +94,9 @@ def _drive(page, base: str, token: str, province: str, huyen_index: int, first_n
     expect(first_row).to_contain_text(province, timeout=45_000)
     expect(scorecard).to_contain_text("Toàn tỉnh")
 
-    page.locator(".cadre-unit-level select").select_option(index=huyen_index)
+    levels = [t.replace("\xa0", " ") for t in page.locator(".cadre-unit-level select option").all_inner_texts()]
+    assert "Cấp huyện" not in levels and "Cấp xã" in levels, levels  # the units of as_of: no district level
+    page.locator(".cadre-unit-level select").select_option(index=level_index)
     expect(scorecard).to_contain_text(first_name)
     page.locator(".cadre-unit select").select_option(index=pick)
     expect(scorecard).to_contain_text(unit_name)
@@ -123,11 +126,12 @@ def test_explorer_in_jupyterlab(tmp_path: Path) -> None:
     table = Engine(load_register(data), params).compute()
     probe = Explorer(data, ROOT / "parameters" / "default.yaml", out_dir=tmp_path / "out")
     levels = [v for _, v in probe.w_unit_level.options]
-    districts = [v for _, v in probe.unit_choices("huyen")]
+    communes = [v for _, v in probe.unit_choices("xa")]
+    assert len(communes) == 104 and all(u.startswith("X") and not u.startswith("XC") for u in communes)
     province = _share(table, "ALL")
-    first = _share(table, districts[0])
-    pick = next(i for i, u in enumerate(districts) if i and _share(table, u) not in (province, first))
-    unit = districts[pick]
+    first = _share(table, communes[0])
+    pick = next(i for i, u in enumerate(communes) if i and _share(table, u) not in (province, first))
+    unit = communes[pick]
     want = _share(table, unit)
     unit_name = probe.scope_name(unit)
 
@@ -168,7 +172,7 @@ def test_explorer_in_jupyterlab(tmp_path: Path) -> None:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
                 page.set_default_timeout(30_000)
                 try:
-                    _drive(page, base, token, province, levels.index("huyen"), probe.scope_name(districts[0]), pick,
+                    _drive(page, base, token, province, levels.index("xa"), probe.scope_name(communes[0]), pick,
                            unit_name, want)
                 except Exception:
                     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)

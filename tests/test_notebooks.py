@@ -17,6 +17,8 @@ from cadre_lib.render import to_html
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 PAPERMILL = Path(sys.executable).parent / "papermill"
+#: Huyện Văn Giang of old Hưng Yên (code 326), valid until 30/06/2025: the unit reports below are as of that day.
+VAN_GIANG = "H326"
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +56,8 @@ def executed(small_register, tmp_path_factory):
     out = tmp_path_factory.mktemp("executed")
     runs = {
         "overview": ("overview.ipynb", []),
-        "unit_leadership": ("unit.ipynb", ["-r", "unit_id", "VG"]),
-        "unit_analyst": ("unit.ipynb", ["-r", "unit_id", "VG", "-p", "audience", "analyst"]),
+        "unit_leadership": ("unit.ipynb", ["-r", "unit_id", VAN_GIANG]),
+        "unit_analyst": ("unit.ipynb", ["-r", "unit_id", VAN_GIANG, "-p", "audience", "analyst"]),
         "data_quality": ("data_quality.ipynb", []),
     }
     results = {}
@@ -97,7 +99,7 @@ def test_leadership_reports_name_nobody(executed, small_register):
     engine = Engine(load_register(small_register), load_params(None, "2025-06-30"))
     expected = set()
     for ind in ("leadership_training_coverage", "planning_out_of_standard", "evaluated_before_planning"):
-        frame = engine.explain(ind, "VG", missing=True)
+        frame = engine.explain(ind, VAN_GIANG, missing=True)
         if "full_name" in frame:
             expected |= set(frame.full_name)
     assert expected
@@ -114,3 +116,13 @@ def test_unknown_unit_fails_clearly(small_register, tmp_path):
     r = _papermill("unit.ipynb", tmp_path / "x.ipynb", "-r", "unit_id", "NOPE", "-p", "data_dir", str(small_register))
     assert r.returncode != 0
     assert "unknown unit_id 'NOPE'" in r.stderr + r.stdout
+
+
+def test_ended_unit_names_its_successor(small_register, tmp_path):
+    """Xã Xuân Quan (XC12022) ended on 30/06/2025 and was merged into Xã Phụng Công (X12025): a report of it at the
+    default as_of (30/09/2026) is refused, naming the successor."""
+    r = _papermill("unit.ipynb", tmp_path / "x.ipynb", "-r", "unit_id", "XC12022", "-p", "data_dir",
+                   str(small_register))
+    assert r.returncode != 0
+    out = r.stderr + r.stdout
+    assert "unit 'XC12022' (Xã Xuân Quan) is not valid on 30/09/2026" in out and "successor 'X12025'" in out

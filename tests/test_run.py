@@ -1,6 +1,11 @@
-"""`python -m cadre_lib run` end to end on a small register: portal, HTML and PDF, manifest,
-shared indicators, self-contained HTML, Vietnamese text in the PDF, latest link, changes since the
-previous run, and the schedule command."""
+"""`python -m cadre_lib run` end to end on a small sample register (the new Hưng Yên across the 01/7/2025 reform):
+portal, HTML and PDF, manifest, shared indicators, self-contained HTML, Vietnamese text in the PDF, latest link,
+changes since the previous run followed through successors, old unit ids refused naming the successor, and the
+schedule command.
+
+The first run is as of 31/03/2025 (old units: Huyện Văn Giang H326, Sở Nội vụ S-NV), the second at the default
+as_of 30/09/2026 (today's units: Xã Phụng Công X12025, merged from Xã Xuân Quan, Xã Cửu Cao and Xã Phụng Công of
+Huyện Văn Giang; Sở Nội vụ, which absorbed Thái Bình's)."""
 
 from __future__ import annotations
 
@@ -32,11 +37,11 @@ def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def runs(register, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    first = cli("run", "--data", str(register), "--units", "VG,S-NV", "--out", str(out), "--as-of", "2025-03-31",
+    first = cli("run", "--data", str(register), "--units", "H326,S-NV", "--out", str(out), "--as-of", "2025-03-31",
                 "--jobs", "2")
     assert first.returncode == 0, first.stderr[-3000:]
-    second = cli("run", "--data", str(register), "--units", "VG", "--notebooks", "overview,unit", "--out", str(out),
-                 "--formats", "html", "--jobs", "2")
+    second = cli("run", "--data", str(register), "--units", "X12025,S-NV", "--notebooks", "overview,unit", "--out",
+                 str(out), "--formats", "html", "--jobs", "2")
     assert second.returncode == 0, second.stderr[-3000:]
     return out, sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink())
 
@@ -46,8 +51,8 @@ def test_run_directory(runs, register):
     assert len(dirs) == 2
     first, second = dirs
     for name in ["index.html", "manifest.json", "indicators.json", "indicators.xlsx", "html/overview.html",
-                 "html/unit-VG.html", "html/unit-S-NV.html", "html/data_quality.html", "pdf/overview.pdf",
-                 "pdf/unit-VG.pdf", "notebooks/overview.ipynb"]:
+                 "html/unit-H326.html", "html/unit-S-NV.html", "html/data_quality.html", "pdf/overview.pdf",
+                 "pdf/unit-H326.pdf", "notebooks/overview.ipynb"]:
         assert (first / name).is_file(), name
     assert (out / "latest").resolve() == second.resolve()
     manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
@@ -57,7 +62,8 @@ def test_run_directory(runs, register):
     records = json.loads((first / "indicators.json").read_text(encoding="utf-8"))
     assert {"indicator", "unit_id", "level", "numerator", "denominator", "value", "target", "status"} == set(records[0])
     index = (first / "index.html").read_text(encoding="utf-8")
-    assert "DỮ LIỆU MẪU" in index and "31/03/2025" in index and "html/unit-VG.html" in index
+    assert "DỮ LIỆU MẪU" in index and "31/03/2025" in index and "html/unit-H326.html" in index
+    assert (second / "html" / "unit-X12025.html").is_file() and not (second / "html" / "unit-H326.html").exists()
 
 
 def test_html_is_self_contained(runs):
@@ -78,8 +84,8 @@ def test_pdf_has_vietnamese_text(runs):
     for needle in ["DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ", "BÁO CÁO THEO DÕI", "KẾT QUẢ THỰC HIỆN",
                    "Tỷ lệ cán bộ trẻ trong quy hoạch", "ngày 31 tháng 3 năm 2025", "Trang 1/"]:
         assert needle in text, needle
-    unit = subprocess.run(["pdftotext", str(dirs[0] / "pdf" / "unit-VG.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    unit = subprocess.run(["pdftotext", str(dirs[0] / "pdf" / "unit-H326.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
     assert "Huyện Văn Giang" in unit
 
 
@@ -88,6 +94,22 @@ def test_second_run_compares_with_previous(runs):
     html = (dirs[1] / "html" / "overview.html").read_text(encoding="utf-8")
     assert "So với kỳ báo cáo trước (số liệu đến ngày 31/03/2025)" in html
     assert "Chưa có kỳ báo cáo trước" not in html
+    # the new commune gathers three old ones: its previous figures are re-counted on today's boundaries
+    unit = (dirs[1] / "html" / "unit-X12025.html").read_text(encoding="utf-8")
+    assert "So với kỳ báo cáo trước (số liệu đến ngày 31/03/2025)" in unit
+    assert "được tính lại từ cơ sở dữ liệu theo địa giới hiện nay" in unit
+    assert "theo địa giới hiện nay" in html  # the trend charts say so (in their title, rendered in the image alt)
+
+
+def test_old_unit_ids_name_their_successor(register, tmp_path):
+    r = cli("run", "--data", str(register), "--units", "XC12022,H326", "--out", str(tmp_path / "r"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "'XC12022' (Xã Xuân Quan) is not valid on 30/09/2026" in r.stderr
+    assert "its successor 'X12025' (Xã Phụng Công)" in r.stderr
+    assert "'H326' (Huyện Văn Giang) is not valid on 30/09/2026" in r.stderr and "no successor" in r.stderr
+    r = cli("run", "--data", str(register), "--units", "districts", "--notebooks", "unit", "--out", str(tmp_path / "r"))
+    assert r.returncode == 2 and "nothing to run" in r.stderr and "levels of that day: tinh, xa" in r.stderr
+    assert not any((tmp_path / "r").glob("2*"))
 
 
 def test_bad_units_exit_2(register, tmp_path):

@@ -6,8 +6,14 @@ each view. It imports neither ipywidgets nor matplotlib, so it is usable (and te
     model.select(Selection("H", "all", model.params.as_of, "young_share_planning"))
     model.scorecard_frame, model.chart_frame(), model.trend_frame(), model.drilldown()
 
-``Engine.compute`` is cached per reference date, the trend per (date, indicator) and the drill-down per
-(indicator, scope, level, missing, date), so switching unit, level or date costs little.
+``Engine.compute`` is cached per (reference date, boundaries date), the trend per (date, indicator, boundaries)
+and the drill-down per (indicator, scope, level, missing, date, boundaries), so switching unit, level or date
+costs little.
+
+Boundaries (data contract v2): the figures are counted on the units of the reference date (``Selection.latest``
+false: R = as_of, as the reports do), or on the register's latest ones (``latest``: R = the last day the units
+changed, e.g. 01/7/2025, so that the history of today's units can be read at any date). The unit picker lists the
+units valid on R; trends are counted on R too.
 
 A leadership selection never gets people: :meth:`ExplorerModel.drilldown` then returns counts per unit, never a
 person's name, id or birth date.
@@ -33,6 +39,7 @@ from cadre_lib.indicators.engine import RECORD_COLUMNS, Engine
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.params import Params, load_params
 from cadre_lib.register.contract import fold, label
+from cadre_lib.register.hierarchy import Hierarchy
 from cadre_lib.register.validate import Register, load_register
 from cadre_lib.report.common import level_name, optional
 from cadre_lib.report.context import quarter_ends
@@ -43,7 +50,11 @@ DEFAULT_PARAMS = "parameters/default.yaml"
 DEFAULT_OUT = "reports/explorer"
 #: The audiences in the order of the toggle, with their names on screen.
 AUDIENCE_NAMES: dict[str, str] = {ANALYST: "Cán bộ nghiệp vụ", LEADERSHIP: "Lãnh đạo"}
+#: The boundaries toggle (``Selection.latest``): the units of the chosen date, or the register's latest ones.
+BOUNDARY_NAMES: dict[bool, str] = {False: "Theo ngày số liệu", True: "Hiện nay (mới nhất)"}
 WHOLE_PROVINCE = "Toàn tỉnh"
+#: The boundaries key of every day of a register whose units never change (see :meth:`ExplorerModel.epoch`).
+EARLY = dt.date(1900, 1, 1)
 EMPTY_NOTE = "Không có số liệu cho phạm vi này"
 NO_DATA = "Không có số liệu"  # status word of a record with a target but an empty denominator
 
@@ -111,6 +122,7 @@ class Selection:
     indicator: str = next(iter(INDICATORS))
     audience: str = ANALYST
     missing: bool = False
+    latest: bool = False  # count on the register's latest boundaries instead of those of as_of
 
 
 @dataclass(frozen=True)
@@ -141,12 +153,13 @@ class ExplorerModel:
         self.engine: Engine | None = None
         self.selection = Selection()
         self.compute_calls = 0  # Engine.compute calls made (for tests and the benchmark)
-        self._records: dict[dt.date, pd.DataFrame] = {}
-        self._trend_cache: dict[tuple[dt.date, str], pd.DataFrame] = {}
+        self._records: dict[tuple[dt.date, dt.date], pd.DataFrame] = {}
+        self._trend_cache: dict[tuple[dt.date, str, dt.date], pd.DataFrame] = {}
         self._explain_cache: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
         self._order: list[int] = []
         self._pos = np.zeros(0, dtype=np.int64)
         self._labels: list[str] = []
+        self._change_days = np.zeros(0, dtype="datetime64[D]")
         self.scorecard_frame = pd.DataFrame(columns=SCORECARD_COLUMNS)
 
     # --- loading --------------------------------------------------------------------------------------
@@ -161,6 +174,8 @@ class ExplorerModel:
         problem = self._read(data, params_file)
         if problem is None:
             self._index_units()
+            assert self.register is not None
+            self._change_days = np.array(self.register.hierarchy.change_days(), dtype="datetime64[D]")
         return problem
 
     def _read(self, data: Path, params_file: Path) -> Note | None:
@@ -222,24 +237,58 @@ class ExplorerModel:
 
     # --- units ----------------------------------------------------------------------------------------
 
-    def unit_levels(self) -> list[str]:
-        """The levels of the parameters that have units in the register."""
-        if self.register is None or self.params is None:
-            return []
-        present = set(map(str, self.register.hierarchy.levels))
-        return [lv for lv in self.params.levels if lv in present]
+    def latest_boundaries(self) -> dt.date | None:
+        """The register's latest boundaries: the last day its units changed (a unit started, or the day after one
+        ended); ``None`` for a register whose units never change (every date has the same units)."""
+        if self.register is None:
+            return None
+        return self.register.hierarchy.last_change()
 
-    def unit_choices(self, level: str = ALL, search: str = "") -> list[tuple[str, str]]:
-        """Dropdown options for a unit level (hierarchy order: communes under their district), filtered by a
-        name search (case- and diacritic-insensitive; the district name finds its communes)."""
+    def epoch(self, day: dt.date) -> dt.date:
+        """The cache key of boundaries date ``day``: the last day on or before it on which the units changed (every
+        day from then to the next change has the same units, hence the same figures); before the first change, the
+        day before it; :data:`EARLY` for a register whose units never change. Moving the date within one epoch
+        reuses every computation already made."""
+        changes = self._change_days
+        if not len(changes):
+            return EARLY
+        i = int(np.searchsorted(changes, np.datetime64(day, "D"), side="right"))
+        return (changes[0] - np.timedelta64(1, "D") if i == 0 else changes[i - 1]).astype(dt.date)
+
+    def boundaries_date(self, selection: Selection | None = None) -> dt.date:
+        """R of a selection (default: the current one): its reference date, or the latest boundaries."""
+        assert self.params is not None
+        s = selection or self.selection
+        day = s.as_of or self.params.as_of
+        latest = self.latest_boundaries() if s.latest else None
+        return latest or day
+
+    def _valid(self, day: dt.date | None) -> np.ndarray:
+        assert self.engine is not None
+        return self.engine.boundaries(day or self.boundaries_date()).valid
+
+    def unit_levels(self, day: dt.date | None = None) -> list[str]:
+        """The levels of the parameters that a unit valid on boundaries date ``day`` has (default: the
+        selection's)."""
+        if self.engine is None:
+            return []
+        return self.engine.boundaries(day or self.boundaries_date()).levels
+
+    def unit_choices(self, level: str = ALL, search: str = "", day: dt.date | None = None) -> list[tuple[str, str]]:
+        """Dropdown options for a unit level among the units valid on boundaries date ``day`` (default: the
+        selection's), in hierarchy order (old communes under their district), filtered by a name search (case-
+        and diacritic-insensitive; the district name finds its communes)."""
         if self.register is None:
             return []
         h = self.register.hierarchy
+        valid = self._valid(day)
         q = fold(search)
         if level == ALL and not q:
             return [(WHOLE_PROVINCE, ALL)]
         out = [(WHOLE_PROVINCE, ALL)] if level == ALL and q in fold(WHOLE_PROVINCE) else []
         for u in self._order:
+            if not valid[u]:
+                continue
             lv = str(h.levels[u])
             if level != ALL and lv != level:
                 continue
@@ -253,6 +302,24 @@ class ExplorerModel:
         """``unit_id`` is ``ALL`` or a unit of the loaded register."""
         return self.register is not None and (unit_id == ALL or unit_id in self.register.hierarchy.unit_ids)
 
+    def valid_on(self, unit_id: str, day: dt.date | None = None) -> bool:
+        """``unit_id`` is ``ALL`` or a unit valid on boundaries date ``day`` (default: the selection's)."""
+        if not self.knows(unit_id):
+            return False
+        return unit_id == ALL or bool(self._valid(day)[self.register.hierarchy.code(unit_id)])  # type: ignore[union-attr]
+
+    def placed_at(self, unit_id: str, day: dt.date | None = None) -> str | None:
+        """The unit valid on ``day`` where the items of ``unit_id`` are placed (itself when valid; its successor),
+        ``None`` when there is none."""
+        assert self.engine is not None and self.register is not None
+        h = self.register.hierarchy
+        if unit_id == ALL:
+            return ALL
+        place = self.engine.boundaries(day or self.boundaries_date()).place
+        u = h.code(unit_id)
+        to = u if place is None else int(place[u])
+        return None if to < 0 else str(h.unit_ids[to])
+
     def unit_level(self, unit_id: str) -> str:
         """The level of a unit of the register."""
         assert self.register is not None
@@ -265,47 +332,75 @@ class ExplorerModel:
         h = self.register.hierarchy
         return str(h.names[h.code(unit_id)])
 
-    def children(self, unit: str) -> list[str]:
-        """The units right below ``unit`` (below the province root for ``ALL``)."""
+    def not_valid_note(self, unit_id: str, day: dt.date) -> str:
+        """Why a unit of the register is no scope on boundaries date ``day``: its validity and its successor."""
         assert self.register is not None
         h = self.register.hierarchy
-        kids = h.children(unit)
-        if unit == ALL and len(kids) == 1:  # one province root: its departments and districts
-            kids = h.children(kids[0])
+        span = f" (tồn tại {span_words(h, h.code(unit_id))})"
+        start = h.validity(h.code(unit_id))[0]
+        if start is not None and start > day:
+            return (f"{self.scope_name(unit_id)} (mã “{unit_id}”) chưa thành lập vào ngày {fmt.date(day)}{span}. Chọn "
+                    f"địa giới “{BOUNDARY_NAMES[True]}” để xem số liệu của đơn vị trước ngày thành lập (gồm số liệu "
+                    f"của các đơn vị trước khi sắp xếp), hoặc chọn ngày số liệu từ ngày {fmt.date(start)}.")
+        to = self.placed_at(unit_id, day)
+        tail = (f"số liệu của đơn vị được tính vào đơn vị kế thừa {self.scope_name(to)} (mã “{to}”)" if to else
+                "không có đơn vị kế thừa: số liệu của đơn vị chỉ tính vào toàn tỉnh")
+        return (f"{self.scope_name(unit_id)} (mã “{unit_id}”) không có trong địa giới ngày {fmt.date(day)}{span}; "
+                f"{tail}. Chọn đơn vị trong danh sách, hoặc chọn ngày số liệu khi đơn vị còn tồn tại.")
+
+    def children(self, unit: str, day: dt.date | None = None) -> list[str]:
+        """The units right below ``unit`` valid on boundaries date ``day`` (default: the selection's; below the
+        province root for ``ALL`` when one root is valid)."""
+        assert self.register is not None
+        h = self.register.hierarchy
+        valid = self._valid(day)
+
+        def kids_of(u: str) -> list[str]:
+            return [k for k in h.children(u) if valid[h.code(k)]]
+
+        kids = kids_of(unit)
+        if unit == ALL and len(kids) == 1:  # one province root: its departments and districts (communes)
+            kids = kids_of(kids[0])
         return kids
 
     # --- cached computations --------------------------------------------------------------------------
 
-    def records(self, as_of: dt.date | None = None) -> pd.DataFrame:
-        """``Engine.compute(as_of)`` (every indicator x scope x level), computed once per date."""
+    def records(self, as_of: dt.date | None = None, boundaries: dt.date | None = None) -> pd.DataFrame:
+        """``Engine.compute(as_of, boundaries=R)`` (every indicator x scope x level; R default as_of), computed once
+        per (date, R)."""
         if self.engine is None or self.params is None:
             raise RuntimeError("no register loaded")
         day = as_of or self.params.as_of
-        if day not in self._records:
+        key = (day, self.epoch(boundaries or day))
+        if key not in self._records:
             self.compute_calls += 1
-            self._records[day] = self.engine.compute(day)
-        return self._records[day]
+            self._records[key] = self.engine.compute(day, boundaries=key[1])
+        return self._records[key]
 
-    def indicator_records(self, day: dt.date, indicator: str) -> pd.DataFrame:
-        """One indicator's records at ``day`` (from the full computation of that day when there is one)."""
-        if day in self._records:
-            t = self._records[day]
+    def indicator_records(self, day: dt.date, indicator: str, boundaries: dt.date | None = None) -> pd.DataFrame:
+        """One indicator's records at ``day`` on boundaries ``boundaries`` (default ``day``), from the full
+        computation of that (day, R) when there is one."""
+        r = self.epoch(boundaries or day)
+        if (day, r) in self._records:
+            t = self._records[(day, r)]
             return t[t["indicator"].to_numpy() == indicator]
-        key = (day, indicator)
+        key = (day, indicator, r)
         if key not in self._trend_cache:
             assert self.engine is not None
             self.compute_calls += 1
-            self._trend_cache[key] = self.engine.compute(day, [indicator])
+            self._trend_cache[key] = self.engine.compute(day, [indicator], boundaries=r)
         return self._trend_cache[key]
 
-    def explain(self, indicator: str, unit_id: str, level: str, missing: bool, day: dt.date) -> pd.DataFrame:
+    def explain(self, indicator: str, unit_id: str, level: str, missing: bool, day: dt.date,
+                boundaries: dt.date | None = None) -> pd.DataFrame:
         """``Engine.explain`` (the rows behind a record), the last 48 kept."""
-        key = (indicator, unit_id, level, missing, day)
+        key = (indicator, unit_id, level, missing, day, self.epoch(boundaries or day))
         if key in self._explain_cache:
             self._explain_cache.move_to_end(key)
             return self._explain_cache[key]
         assert self.engine is not None
-        frame = self.engine.explain(indicator, unit_id, level, missing=missing, as_of=day)
+        frame = self.engine.explain(indicator, unit_id, level, missing=missing, as_of=day,
+                                    boundaries=key[-1])
         frame = frame.loc[:, ~frame.columns.duplicated()]  # the cadres table repeats name/gender/birth columns
         self._explain_cache[key] = frame
         while len(self._explain_cache) > 48:
@@ -329,7 +424,10 @@ class ExplorerModel:
         if day < self.params.period_start:
             return Note(f"Ngày số liệu {fmt.date(day)} trước ngày đầu kỳ theo dõi "
                         f"{fmt.date(self.params.period_start)} (tham số period_start). Chọn ngày khác.")
-        t = self.records(day)
+        r = self.boundaries_date(selection)
+        if not self.valid_on(unit, r):
+            return Note(self.not_valid_note(unit, r))
+        t = self.records(day, r)
         scope = t[(t["unit_id"].to_numpy() == unit) & (t["level"].to_numpy() == level)]
         if scope.empty:
             return Note(f"{EMPTY_NOTE}.")
@@ -357,12 +455,25 @@ class ExplorerModel:
         assert s.unit_id is not None and s.as_of is not None
         return s.unit_id, s.level, s.as_of, s.indicator
 
+    def unit_changes(self) -> list[dt.date]:
+        """The days of the selection's trend period (after its first point) on which a unit whose items the scope
+        counts on the selection's boundaries started or ended: where the trend's units changed."""
+        assert self.params is not None and self.register is not None and self.engine is not None
+        unit, _, day, _ = self._current()
+        h = self.register.hierarchy
+        place = self.engine.boundaries(self.boundaries_date()).place
+        if place is None:
+            return []
+        inside = np.ones(h.n, dtype=bool) if unit == ALL else np.isin(place, h.descendants(unit))
+        return h.changes_between(quarter_ends(self.params.period_start, day)[0], day, inside)
+
     def chart_frame(self) -> pd.DataFrame:
         """The child units of the scope with data at the level, the lagging ones first (then by name)."""
         assert self.register is not None
         unit, level, day, indicator = self._current()
         h = self.register.hierarchy
-        t = self.indicator_records(day, indicator)
+        bounds = self.boundaries_date()
+        t = self.indicator_records(day, indicator, bounds)
         r = t[t["unit_id"].isin(self.children(unit)) & (t["level"] == level) & (t["denominator"] > 0)].copy()
         codes = h.unit_ids.get_indexer(r["unit_id"])
         r.insert(1, "name", h.names[codes].astype(str))
@@ -372,12 +483,14 @@ class ExplorerModel:
         return r.drop(columns=["_v", "indicator"]).reset_index(drop=True)
 
     def trend_frame(self) -> pd.DataFrame:
-        """The scope's record at every quarter end of the period up to the reference date (and at that date)."""
+        """The scope's record at every quarter end of the period up to the reference date (and at that date), every
+        point on the selection's boundaries (R = the reference date, or the latest), as the reports do."""
         assert self.params is not None
         unit, level, day, indicator = self._current()
+        bounds = self.boundaries_date()
         rows = []
         for d in quarter_ends(self.params.period_start, day):
-            t = self.indicator_records(d, indicator)
+            t = self.indicator_records(d, indicator, bounds)
             r = t[(t["unit_id"].to_numpy() == unit) & (t["level"].to_numpy() == level)]
             rows.append(r.assign(date=pd.Timestamp(d)))
         return pd.concat(rows, ignore_index=True)[TREND_COLUMNS]
@@ -391,7 +504,7 @@ class ExplorerModel:
         """The rows behind the selected record (only those to act on when ``missing``); for leadership, counts
         per unit instead of people."""
         unit, level, day, indicator = self._current()
-        frame = self.explain(indicator, unit, level, self.selection.missing, day)
+        frame = self.explain(indicator, unit, level, self.selection.missing, day, self.boundaries_date())
         n_num = int(frame["in_numerator"].sum()) if len(frame) else 0
         table = self.aggregate(frame) if self.selection.audience == LEADERSHIP else frame
         return Drilldown(table, len(frame), n_num)
@@ -413,6 +526,13 @@ class ExplorerModel:
         out["n_outside"] = out["n_total"] - out["n_in_numerator"]
         out["_pos"] = [self._pos[c] if c >= 0 else len(self._pos) for c in codes]
         return out.sort_values("_pos", kind="stable").drop(columns="_pos").reset_index(drop=True)[AGGREGATE_COLUMNS]
+
+
+def span_words(h: Hierarchy, u: int) -> str:
+    """``đến ngày 30/06/2025``, ``từ ngày 01/07/2025``: a unit's validity in words."""
+    lo, hi = h.validity(u)
+    parts = ([f"từ ngày {fmt.date(lo)}"] if lo else []) + ([f"đến ngày {fmt.date(hi)}"] if hi else [])
+    return " ".join(parts) or "không giới hạn"
 
 
 def default_paths(data_dir: str | os.PathLike[str] | None, params_file: str | os.PathLike[str] | None,

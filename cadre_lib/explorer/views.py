@@ -86,13 +86,22 @@ def scorecard(model: ExplorerModel) -> str:
             cls[(i, 0)] = "cm-current"
     band = sample_band() if model.register and model.register.is_sample else ""
     head = (f"<h4>{escape(model.scope_name(sel.unit_id))} · {escape(level_label(sel.level))} · số liệu đến ngày "
-            f"{fmt.date(sel.as_of)}</h4>")
+            f"{fmt.date(sel.as_of)}{escape(boundaries_words(model))}</h4>")
     table = table_html(["Chỉ tiêu", "Kết quả (tử số/mẫu số)", "Mục tiêu", "Tình trạng"], rows, [1, 2], cls)
     legend = (f"<p class='cm-note'>Tình trạng: Đạt khi đạt mục tiêu; Gần đạt khi từ "
               f"{fmt.target_pct(model.params.amber_ratio)} mục tiêu; Chưa đạt trong trường hợp còn lại; "
               f"Chưa có mục tiêu khi tham số không đặt mục tiêu; {NO_DATA} khi mẫu số bằng 0. "
               f"Chỉ tiêu in đậm: chỉ tiêu đang xem.</p>")
     return band + head + table + legend
+
+
+def boundaries_words(model: ExplorerModel) -> str:
+    """`` · theo địa giới ngày 01/07/2025 (hiện nay)``: the boundaries the figures are counted on, for a register
+    whose units change (empty otherwise)."""
+    if model.latest_boundaries() is None:
+        return ""
+    r = model.boundaries_date()
+    return f" · theo địa giới ngày {fmt.date(r)}" + (" (hiện nay)" if model.selection.latest else "")
 
 
 def no_chart(model: ExplorerModel) -> str:
@@ -116,8 +125,8 @@ def trend_chart(model: ExplorerModel, frame: pd.DataFrame) -> Any:
     """The scope's record at quarter ends, dots coloured by status."""
     sel = model.selection
     assert sel.unit_id is not None
-    subtitle = f"{model.scope_name(sel.unit_id)} · {level_label(sel.level)}"
-    return charts.status_trend_figure(frame, sel.indicator, model.target(), subtitle)
+    subtitle = f"{model.scope_name(sel.unit_id)} · {level_label(sel.level)}{boundaries_words(model)}"
+    return charts.status_trend_figure(frame, sel.indicator, model.target(), subtitle, model.unit_changes())
 
 
 def table_title(model: ExplorerModel, drill: Drilldown) -> str:

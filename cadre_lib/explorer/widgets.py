@@ -16,6 +16,10 @@ Defaults: register ``$CADRE_DATA`` or ``data/sample``, parameters ``$CADRE_PARAM
 are taken from the current folder when they exist there, else from the project root (so the notebook works
 from ``notebooks/``). ``$CADRE_AUDIENCE=leadership`` fixes the audience to leadership: the drill-down then
 shows counts per unit, never a person's name, id or birth date.
+
+Boundaries: **Địa giới** counts on the units of the chosen date (as the reports do) or on the register's latest
+ones (today's units, their predecessors' history included); the unit picker lists the units valid on that day,
+and a unit that is no longer valid gives way to its successor.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from cadre_lib.explorer import export, views
 from cadre_lib.explorer.model import (
     AUDIENCE_ENV,
     AUDIENCE_NAMES,
+    BOUNDARY_NAMES,
     CHART_COLUMNS,
     SCORECARD_COLUMNS,
     TREND_COLUMNS,
@@ -91,6 +96,10 @@ class Explorer:
         self.w_indicator = w.Dropdown(options=[(ind.label_vi, k) for k, ind in INDICATORS.items()],
                                       value=next(iter(INDICATORS)), description="Chỉ tiêu:", style=style,
                                       layout=w.Layout(width="720px"))
+        self.w_boundaries = w.ToggleButtons(options=[(BOUNDARY_NAMES[False], False), (BOUNDARY_NAMES[True], True)],
+                                            value=False, description="Địa giới:", style=style,
+                                            tooltips=["Các đơn vị tồn tại vào ngày số liệu",
+                                                      "Các đơn vị hiện nay (mới nhất trong dữ liệu)"])
         self.w_audience = w.ToggleButtons(options=[(v, k) for k, v in AUDIENCE_NAMES.items()], value=audience,
                                           description="Người xem:", style=style, disabled=lock_audience)
         self.w_missing = w.Checkbox(value=False, description="Chỉ các trường hợp cần xử lý", indent=False)
@@ -108,7 +117,8 @@ class Explorer:
         for widget, cls in ((self.w_scorecard, "cadre-scorecard"), (self.w_unit, "cadre-unit"),
                             (self.w_unit_level, "cadre-unit-level"), (self.w_level, "cadre-level"),
                             (self.w_note, "cadre-note"), (self.w_table, "cadre-table"),
-                            (self.w_indicator, "cadre-indicator"), (self.w_as_of, "cadre-as-of")):
+                            (self.w_indicator, "cadre-indicator"), (self.w_as_of, "cadre-as-of"),
+                            (self.w_boundaries, "cadre-boundaries")):
             widget.add_class(cls)
 
         self.w_load.on_click(lambda _b: self.load())
@@ -116,15 +126,18 @@ class Explorer:
         self.w_save_png.on_click(lambda _b: self.save_png())
         self.w_unit_level.observe(self._on_unit_level, names="value")
         self.w_search.observe(self._on_search, names="value")
-        for widget in (self.w_unit, self.w_level, self.w_as_of, self.w_indicator, self.w_audience, self.w_missing):
+        for widget in (self.w_unit, self.w_level, self.w_indicator, self.w_audience, self.w_missing):
             widget.observe(self._on_change, names="value")
+        for widget in (self.w_as_of, self.w_boundaries):
+            widget.observe(self._on_boundaries, names="value")
 
         box = w.HBox
         self.widget = w.VBox([
             w.HTML(views.stylesheet()),
             box([self.w_data, self.w_params, self.w_load]),
             box([self.w_unit_level, self.w_search, self.w_unit]),
-            box([self.w_level, self.w_as_of, self.w_audience]),
+            box([self.w_level, self.w_as_of, self.w_boundaries]),
+            self.w_audience,
             self.w_indicator,
             self.w_info,
             self.w_note,
@@ -204,15 +217,23 @@ class Explorer:
     def selection(self) -> Selection:
         """What the controls select."""
         return Selection(self.unit_id, self.level, self.as_of, self.indicator, self.audience,
-                         bool(self.w_missing.value))
+                         bool(self.w_missing.value), bool(self.w_boundaries.value))
+
+    @property
+    def boundaries_date(self) -> dt.date | None:
+        """R of the controls: the chosen date, or the register's latest boundaries."""
+        if self.params is None:
+            return None
+        return self.model.boundaries_date(self.selection)
 
     def records(self, as_of: dt.date | None = None) -> pd.DataFrame:
         """``Engine.compute(as_of)`` (every indicator x scope x level), computed once per date."""
         return self.model.records(as_of)
 
     def unit_choices(self, level: str = ALL, search: str = "") -> list[tuple[str, str]]:
-        """Dropdown options for a unit level, filtered by a name search (see :meth:`ExplorerModel.unit_choices`)."""
-        return self.model.unit_choices(level, search)
+        """Dropdown options for a unit level among the units valid on the controls' boundaries date, filtered by a
+        name search (see :meth:`ExplorerModel.unit_choices`)."""
+        return self.model.unit_choices(level, search, self.boundaries_date)
 
     def scope_name(self, unit_id: str) -> str:
         return self.model.scope_name(unit_id)
@@ -275,14 +296,30 @@ class Explorer:
         with self._hold():
             self._scope_error = None
             self.w_search.value = ""
-            self.w_unit_level.options = [(WHOLE_PROVINCE, ALL),
-                                         *((level_label(lv), lv) for lv in self.model.unit_levels())]
-            self.w_unit_level.value = ALL
-            self._fill_units()
-            self.w_level.options = [(level_label(LEVEL_ALL), LEVEL_ALL),
-                                    *((level_label(lv), lv) for lv in self.params.levels)]
-            self.w_level.value = LEVEL_ALL
             self.w_as_of.value = self.params.as_of
+            self.w_boundaries.value = False
+            self.w_boundaries.disabled = self.model.latest_boundaries() is None  # units that never change
+            self.w_unit_level.value = ALL
+            self._fill_levels()
+            self.w_level.value = LEVEL_ALL
+
+    def _fill_levels(self) -> None:
+        """Levels and units of the controls' boundaries date; the unit (or its successor) and levels kept when
+        they still exist that day."""
+        day = self.boundaries_date
+        unit, level, unit_level = self.unit_id, self.level, self.w_unit_level.value
+        levels = self.model.unit_levels(day)
+        self.w_unit_level.options = [(WHOLE_PROVINCE, ALL), *((level_label(lv), lv) for lv in levels)]
+        # the unit, else its successor on R, else the whole province (going back in time: several predecessors)
+        keep = unit if unit is None or self.model.valid_on(unit, day) else self.model.placed_at(unit, day)
+        if keep is None:
+            keep, unit_level = ALL, ALL
+        elif keep != ALL:
+            unit_level = self.model.unit_level(keep)
+        self.w_unit_level.value = unit_level if unit_level in (ALL, *levels) else ALL
+        self._fill_units(keep)
+        self.w_level.options = [(level_label(LEVEL_ALL), LEVEL_ALL), *((level_label(lv), lv) for lv in levels)]
+        self.w_level.value = level if level in levels else LEVEL_ALL
 
     def _fill_units(self, keep: str | None = None) -> None:
         options = self.unit_choices(self.w_unit_level.value, self.w_search.value)
@@ -305,10 +342,14 @@ class Explorer:
                 self._scope_error = None
                 self.w_unit_level.value = ALL
                 self._fill_units(ALL)
-            elif self.model.knows(unit_id):
+            elif self.model.valid_on(unit_id, self.boundaries_date):
                 self._scope_error = None
                 self.w_unit_level.value = self.model.unit_level(unit_id)
                 self._fill_units(unit_id)
+            elif self.model.knows(unit_id):
+                day = self.boundaries_date
+                assert day is not None
+                self._scope_error = self.model.not_valid_note(unit_id, day)
             else:
                 self._scope_error = (f"Không có đơn vị mã “{unit_id}” trong danh mục đơn vị của dữ liệu đã tải. "
                                      f"Chọn đơn vị trong danh sách hoặc tìm theo tên.")
@@ -331,6 +372,16 @@ class Explorer:
         with self._hold():
             self._scope_error = None
             self._fill_units(keep=self.unit_id)
+        self.refresh()
+
+    def _on_boundaries(self, _change: Any) -> None:
+        """A new date or boundaries toggle: the unit picker and the levels follow the units valid on R."""
+        if self._holding:
+            return
+        if self.params is not None and self.as_of is not None:
+            with self._hold():
+                self._scope_error = None
+                self._fill_levels()
         self.refresh()
 
     def _on_change(self, _change: Any) -> None:
@@ -409,7 +460,7 @@ class Explorer:
 
     def _key(self, kind: str) -> tuple[Any, ...]:
         s = self.model.selection
-        return (kind, s.indicator, s.unit_id, s.level, s.as_of)
+        return (kind, s.indicator, s.unit_id, s.level, s.as_of, s.latest)
 
     def _update_chart(self) -> None:
         self.chart_frame = self.model.chart_frame()

@@ -568,6 +568,11 @@ class Engine:
                             "in_numerator": it.num[agg.index.to_numpy()]})
         return out.sort_values(["unit_id", "post", "term"], kind="stable")
 
+    def not_valid_message(self, unit_id: str, boundaries: dt.date | None = None) -> str:
+        """Why ``unit_id`` is no scope on ``boundaries`` (default: as_of): its validity and the successor its items
+        are placed at (or that none is valid that day)."""
+        return self._not_valid_message(unit_id, self.boundaries(boundaries))
+
     def _not_valid_message(self, unit_id: str, bounds: Boundaries) -> str:
         u = self.h.code(unit_id)
         span = _vn_span(self.h.valid_from[u], self.h.valid_to[u])

@@ -43,6 +43,12 @@ class QualityReport:
         return sum(f.count for f in self.findings)
 
 
+#: The data contract v2 checks (:func:`_boundary_findings`): unplaced items on as_of's units, units outside their
+#: validity. The data-quality report shows them in a section of their own.
+BOUNDARY_CHECKS = ("unplaced_cadres", "unplaced_planning", "unplaced_movements", "cadre_unit_not_valid",
+                   "planning_unit_outside_validity", "movement_unit_outside_validity")
+
+
 def _finding(check: str, vi: str, en: str, table: str, frame: pd.DataFrame, mask: np.ndarray | pd.Series
              ) -> Finding:
     m = np.asarray(mask, dtype=bool)

@@ -85,6 +85,31 @@ class Hierarchy:
         pos[~valid[np.maximum(pos, 0)] & (pos >= 0)] = -1  # defensive: never place at an invalid unit
         return pos
 
+    def validity(self, unit: int) -> tuple[dt.date | None, dt.date | None]:
+        """(valid_from, valid_to) of a unit, ``None`` where unbounded."""
+        lo, hi = int(self.valid_from[unit]), int(self.valid_to[unit])
+        return (_date(lo) if lo > _MIN_DAY else None), (_date(hi) if hi < _MAX_DAY else None)
+
+    def change_days(self) -> list[dt.date]:
+        """The days the units changed (a unit started, or the day after one ended), in order: between two of them
+        every day has the same units. Empty when no unit starts or ends (a v1 register)."""
+        starts = self.valid_from[self.valid_from > _MIN_DAY]
+        days = np.unique(np.concatenate([starts, self.valid_to[self.valid_to < _MAX_DAY] + 1]))
+        return [_date(int(d)) for d in days]
+
+    def last_change(self) -> dt.date | None:
+        """The last day the units changed: from that day on the register's latest boundaries hold. ``None`` when
+        no unit starts or ends (a v1 register)."""
+        days = self.change_days()
+        return days[-1] if days else None
+
+    def changes_between(self, start: dt.date, end: dt.date, units: np.ndarray) -> list[dt.date]:
+        """The days in (start, end] on which one of ``units`` (a mask) started, or the day after it ended."""
+        lo, hi = day_number(start), day_number(end)
+        days = np.concatenate([self.valid_from[units], self.valid_to[units] + 1])
+        days = days[(days > lo) & (days <= hi)]
+        return [_date(int(d)) for d in np.unique(days)]
+
     def successor_on(self, unit: int, day: dt.date) -> int:
         """Where the items of ``unit`` are placed on ``day`` (-1: nowhere)."""
         return int(self.place(day)[unit])
@@ -129,6 +154,10 @@ class Hierarchy:
 
 _MIN_DAY = np.iinfo(np.int64).min // 2
 _MAX_DAY = np.iinfo(np.int64).max // 2
+
+
+def _date(day: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=day)
 
 
 def day_number(day: dt.date | pd.Timestamp) -> int:

@@ -201,6 +201,30 @@ LEVEL_STYLES = {LEVEL_ALL: ("#000000", "-", "o"), "tinh": ("#0072B2", "--", "s")
                 "xa": ("#009E73", ":", "D")}
 
 
+#: Style of the vertical line where the units of a scope's history changed (e.g. the reform of 01/7/2025).
+CHANGE_STYLE: dict[str, Any] = {"color": "#555555", "linestyle": (0, (1, 2)), "linewidth": 1.0}
+
+
+def boundaries_note(ctx: ReportContext) -> str:
+    """``theo địa giới hiện nay``: said by every trend of a register whose units start and end (every point is
+    counted on the units of as_of, so today's units carry their predecessors' history); empty otherwise."""
+    return "theo địa giới hiện nay" if ctx.register_units is not None else ""
+
+
+def unit_change_marks(ctx: ReportContext, ax: Any, unit_id: str, label: bool = True) -> None:
+    """A dotted vertical line on each day the units of the scope's history changed (a unit it counts started or
+    ended), labelled with the day."""
+    import matplotlib.dates as mdates
+
+    for day in ctx.unit_changes.get(unit_id, []):
+        x = mdates.date2num(pd.Timestamp(day))
+        ax.axvline(x, **CHANGE_STYLE)
+        if label:
+            ax.annotate(f"sắp xếp đơn vị {fmt.date(day)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", ha="left", va="top", fontsize=6,
+                        color=CHANGE_STYLE["color"])
+
+
 def _level_trends(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, title: str) -> None:
     """One line per level of the scope (all levels first), the all-levels target as a dashed line."""
     import matplotlib.dates as mdates
@@ -214,6 +238,7 @@ def _level_trends(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, tit
     target = ctx.params.target(indicator, LEVEL_ALL)
     if target is not None:
         ax.axhline(target, color=STATUS_COLORS["red"], linestyle=TARGET_LINESTYLE, linewidth=1.1, label="Mục tiêu")
+    unit_change_marks(ctx, ax, unit_id)
     ax.set_title(title, loc="left", fontsize=8.5)
     percent_axis(ax)
     ax.set_ylim(0, max(1.0, float(t.value.astype(float).max()) * 1.1) if len(t) else 1.0)
@@ -242,8 +267,9 @@ def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
     dates = ctx.trends.date
+    note = boundaries_note(ctx)
     fig.suptitle(f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(dates.min().date())} – "
-                 f"{fmt.date(ctx.as_of)}", fontsize=10)
+                 f"{fmt.date(ctx.as_of)}" + (f" ({note})" if note else ""), fontsize=10)
     return fig
 
 
@@ -254,8 +280,9 @@ def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
     apply_style()
     fig, ax = plt.subplots(figsize=(7.2, 3.1))
     now = fmt.pct(optional(ctx.record(indicator, unit_id, LEVEL_ALL).value))
+    note = boundaries_note(ctx)
     _level_trends(ctx, ax, indicator, unit_id, f"{INDICATORS[indicator].label_vi}: {now} tại ngày "
-                  f"{fmt.date(ctx.as_of)}")
+                  f"{fmt.date(ctx.as_of)}" + (f" ({note})" if note else ""))
     ax.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
     fig.set_layout_engine("constrained")
     return fig
@@ -370,10 +397,11 @@ def units_figure(frame: pd.DataFrame, indicator: str, target: float | None, subt
     return fig
 
 
-def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | None, subtitle: str) -> Any:
+def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | None, subtitle: str,
+                        changes: Sequence[Any] = ()) -> Any:
     """The explorer's trend of one scope and level: ``trend`` (columns ``date``, ``value``, ``numerator``,
-    ``denominator``, ``status``) as a line with a dot per quarter end coloured by status, the target dashed and
-    the last value labelled."""
+    ``denominator``, ``status``) as a line with a dot per quarter end coloured by status, the target dashed, the
+    last value labelled and a dotted vertical line on each day of ``changes`` (where the scope's units changed)."""
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
 
@@ -399,6 +427,12 @@ def status_trend_figure(trend: pd.DataFrame, indicator: str, target: float | Non
                         xy=(dates[-1], float(last["value"])), xytext=(0, 9), textcoords="offset points",
                         ha="right", va="bottom", fontsize=7,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+        for day in changes:
+            x = pd.Timestamp(day).to_pydatetime()
+            ax.axvline(x, **CHANGE_STYLE)
+            ax.annotate(f"sắp xếp đơn vị {fmt.date(day)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", ha="left", va="top", fontsize=7,
+                        color=CHANGE_STYLE["color"])
         ax.set_ylim(0, max(top * 1.2, 0.05))
         percent_axis(ax)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%m/%Y"))

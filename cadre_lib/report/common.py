@@ -53,14 +53,18 @@ def subtree(ctx: ReportContext, unit_id: str) -> pd.DataFrame:
 
 
 def scope_levels(ctx: ReportContext, unit_id: str) -> list[str]:
-    """Levels that exist in the scope (the unit's subtree), in parameter order."""
+    """Levels of the report's boundaries (as_of's units) that exist in the scope (the unit's subtree), in
+    parameter order."""
     present = set(subtree(ctx, unit_id)["level"])
-    return [lv for lv in ctx.params.levels if lv in present]
+    return [lv for lv in ctx.report_levels if lv in present]
 
 
 def check_unit(ctx: ReportContext, unit_id: str) -> str:
-    """The unit id as given, or a clear error naming the known districts."""
+    """The unit id as given, or a clear error: a unit not valid on as_of names its successor; an unknown one gets
+    examples of the units that have a report."""
     unit_id = str(unit_id).strip()
+    if unit_id in ctx.not_valid:
+        raise UsageError(f"unit_id: {ctx.not_valid[unit_id]}")
     if unit_id not in set(ctx.units.unit_id):
         known = ", ".join(ctx.report_units()[:12])
         raise UsageError(f"unknown unit_id {unit_id!r} (for example: {known})")

@@ -104,14 +104,19 @@ def run_reports(opts: RunOptions) -> int:
         if "overview" in notebooks:
             jobs.append(NotebookJob("overview", notebooks["overview"], dict(common), "overview", scope="Toàn tỉnh"))
         if "unit" in notebooks:
-            for unit in units:
+            chosen = ctx.report_units(opts.units)
+            if not chosen and opts.units != "none":
+                log(f"--units {opts.units}: no such unit is valid on {ctx.as_of.strftime('%d/%m/%Y')} (levels of that "
+                    f"day: {', '.join(ctx.report_levels)}); no unit report")
+            for unit in chosen:
                 jobs.append(NotebookJob(f"unit-{unit}", notebooks["unit"], {**common, "unit_id": str(unit)},
                                         f"unit-{unit}", scope=ctx.unit_name(unit)))
         if "data_quality" in notebooks:
             jobs.append(NotebookJob("data_quality", notebooks["data_quality"], dict(common), "data_quality",
                                     scope="Chất lượng dữ liệu"))
         if not jobs:
-            raise UsageError("nothing to run: no notebook and no unit selected")
+            raise UsageError(f"nothing to run: no notebook and no unit selected (--units {opts.units} on "
+                             f"{ctx.as_of.strftime('%d/%m/%Y')}; levels of that day: {', '.join(ctx.report_levels)})")
         log(f"{len(jobs)} report(s), as_of {ctx.as_of.strftime('%d/%m/%Y')}, audience {opts.audience}")
         manifest = {
             "inputs": {"register": str(Path(opts.data).resolve()), "sha256": ctx.provenance["files"]},

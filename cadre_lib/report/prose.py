@@ -59,12 +59,10 @@ def page_marks(ctx: ReportContext) -> dict[str, str]:
 
 
 def previous_value(ctx: ReportContext, indicator: str, unit_id: str, level: str) -> float | None:
-    """The value of the previous report (``None`` without one, or without a value there)."""
-    prev = ctx.previous
-    if prev is None or prev.empty:
-        return None
-    r = prev[(prev.indicator == indicator) & (prev.unit_id == unit_id) & (prev.level == level)]
-    return None if r.empty else optional(r.iloc[0]["value"])
+    """The value of the previous report, units followed through their successors
+    (:meth:`ReportContext.previous_record`); ``None`` without one, or without a value there."""
+    r, _ = ctx.previous_record(indicator, unit_id, level)
+    return None if r is None else optional(r["value"])
 
 
 def units_behind(ctx: ReportContext, indicator: str, level: str, unit_id: str = ALL) -> tuple[int, int, list[str]]:

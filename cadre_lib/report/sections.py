@@ -4,7 +4,7 @@
 Nothing is defined here: each section lives with its kind and this module gathers them under one name.
 
 - :mod:`~cadre_lib.report.tables`: scorecard, not_met, deadlines, compliance, changes, unit_table, comparison,
-  quality_summary, completeness, quality_by_unit, method, provenance, action_lists (analyst only);
+  quality_summary, boundary_quality, completeness, quality_by_unit, method, provenance, action_lists (analyst only);
 - :mod:`~cadre_lib.report.prose`: header, page_marks, summary (TÓM TẮT), findings (ranked), all_findings,
   finding_sentences, recommendations;
 - :mod:`~cadre_lib.report.charts`: trend_lines, ranking_bars, lagging_charts (inline SVG, what the notebooks draw);
@@ -40,6 +40,7 @@ from cadre_lib.report.prose import (
 )
 from cadre_lib.report.tables import (
     action_lists,
+    boundary_quality,
     changes,
     comparison,
     completeness,
@@ -55,8 +56,8 @@ from cadre_lib.report.tables import (
 )
 
 __all__ = [
-    "HTMLFragment", "action_lists", "all_findings", "changes", "check_unit", "comparison", "completeness",
-    "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts", "level_label",
+    "HTMLFragment", "action_lists", "all_findings", "boundary_quality", "changes", "check_unit", "comparison",
+    "completeness", "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts", "level_label",
     "method", "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary", "ranking_bars",
     "ranking_chart", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html", "trend_chart",
     "trend_lines", "trend_panel", "unit_table",

@@ -18,6 +18,7 @@ import pandas as pd
 from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, ANALYST, LEVEL_ALL
 from cadre_lib.core.text import escape
+from cadre_lib.indicators.quality import BOUNDARY_CHECKS
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.contract import label
 from cadre_lib.report.common import MISSED, level_label, optional, scope_levels, subtree
@@ -205,18 +206,21 @@ def compliance(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
 
 
 def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
-    """Each indicator against the previous report of the same folder (value, change in points, status)."""
+    """Each indicator against the previous report of the same folder (value, change in points, status). Units
+    are followed through their successors (:meth:`ReportContext.previous_record`): when the units changed since
+    the previous report, the scope is compared with the old unit it continues, or, when it gathers several old
+    units, with the previous date re-counted on today's boundaries; a note says which."""
     if ctx.previous is None or ctx.previous.empty:
         return HTMLFragment("<p class='cm-note'>Chưa có kỳ báo cáo trước để so sánh (đây là lần chạy đầu tiên "
                             "trong thư mục báo cáo).</p>")
     rows, cls = [], {}
-    prev = ctx.previous.set_index(["indicator", "unit_id", "level"])
+    sources: set[str | None] = set()
     for ind_id, ind in INDICATORS.items():
         r = ctx.record(ind_id, unit_id, LEVEL_ALL)
-        key = (ind_id, unit_id, LEVEL_ALL)
-        if key not in prev.index:
+        p, source = ctx.previous_record(ind_id, unit_id, LEVEL_ALL)
+        if p is None:
             continue
-        p = prev.loc[key]
+        sources.add(source)
         pv = optional(p["value"])
         v = optional(r.value)
         if pv is None and v is None:
@@ -228,7 +232,19 @@ def changes(ctx: ReportContext, unit_id: str = ALL) -> HTMLFragment:
         if moved:
             cls[(len(rows) - 1, 4)] = STATUS_CLASS[r.status]
     when = f" (số liệu đến ngày {fmt.date(ctx.previous_as_of)})" if ctx.previous_as_of else ""
-    return HTMLFragment(f"<p>So với kỳ báo cáo trước{when}:</p>" +
+    note = ""
+    if None in sources:
+        note = (f"<p class='cm-note'>Các đơn vị đã được sắp xếp lại sau kỳ báo cáo trước: số liệu kỳ trước của "
+                f"{escape(ctx.unit_name(unit_id))} được tính lại từ cơ sở dữ liệu theo địa giới hiện nay (ngày "
+                f"{fmt.date(ctx.as_of)}), gồm số liệu của các đơn vị trước khi sắp xếp, để so sánh cùng phạm vi.</p>")
+    elif sources - {unit_id}:
+        old = ", ".join(ctx.unit_name(str(s)) for s in sorted(sources - {unit_id}, key=str))
+        note = (f"<p class='cm-note'>Kỳ trước: số liệu đã báo cáo của {escape(old)} (nay là "
+                f"{escape(ctx.unit_name(unit_id))}).</p>")
+    if not rows:
+        return HTMLFragment(f"<p class='cm-note'>Kỳ báo cáo trước{when} không có số liệu của "
+                            f"{escape(ctx.unit_name(unit_id))} để so sánh.</p>")
+    return HTMLFragment(f"<p>So với kỳ báo cáo trước{when}:</p>" + note +
                         table_html(["Chỉ tiêu", "Kỳ trước", "Kỳ này", "Thay đổi", "Tình trạng"], rows, [1, 2, 3], cls))
 
 
@@ -349,19 +365,38 @@ def comparison(ctx: ReportContext, unit_id: str) -> HTMLFragment:
                                    rows, [1, 2, 3, 4]))
 
 
-def quality_summary(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
-    """Rows per table, the data-quality checks and the load warnings (rows and warnings when ``detailed``)."""
+def quality_summary(ctx: ReportContext, detailed: bool = False, boundaries: bool = True) -> HTMLFragment:
+    """Rows per table, the data-quality checks and the load warnings (rows and warnings when ``detailed``);
+    without the checks of :func:`boundary_quality` when ``boundaries`` is false (they have a section of their own)."""
     q = ctx.quality
     rows = [[name, ctx.quality.sources.get(name, "(không có)"), fmt.number(n)] for name, n in q.rows.items()]
     out = table_html(["Bảng", "Nguồn", "Số dòng"], rows, [2])
     frows = [[f.label_vi, f.table, fmt.number(f.count)] + ([", ".join(map(str, f.rows[:10]))] if detailed else [])
-             for f in q.findings]
+             for f in q.findings if boundaries or f.check not in BOUNDARY_CHECKS]
     heads = ["Kiểm tra", "Bảng", "Số trường hợp"] + (["Dòng (tối đa 10)"] if detailed else [])
     out += table_html(heads, frows, [2])
     out += f"<p>Cảnh báo khi đọc dữ liệu: {fmt.number(len(q.warnings))}.</p>"
     if detailed and q.warnings:
         out += "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in q.warnings[:50]) + "</ul>"
     return HTMLFragment(out)
+
+
+def boundary_quality(ctx: ReportContext, detailed: bool = False) -> HTMLFragment:
+    """The data contract v2 checks at the report's as_of: items that no unit valid on as_of receives (they count in
+    the province total only), per table, and rows that name a unit outside its validity (spreadsheet rows when
+    ``detailed``)."""
+    found = {f.check: f for f in ctx.quality.findings if f.check in BOUNDARY_CHECKS}
+    if not found:
+        return HTMLFragment("<p class='cm-note'>Danh mục đơn vị không có đơn vị bắt đầu hoặc kết thúc hoạt động: "
+                            "không có kiểm tra về sắp xếp đơn vị hành chính.</p>")
+    rows = [[f.label_vi, f.table, fmt.number(f.count)] + ([", ".join(map(str, f.rows[:10])) or "–"] if detailed else [])
+            for f in (found[c] for c in BOUNDARY_CHECKS if c in found)]
+    heads = ["Kiểm tra", "Bảng", "Số trường hợp"] + (["Dòng (tối đa 10)"] if detailed else [])
+    intro = (f"<p>Số liệu của báo cáo tính theo các đơn vị tồn tại vào ngày {fmt.date(ctx.as_of)}: mỗi dòng ghi "
+             f"đơn vị cũ được tính vào đơn vị kế thừa; dòng của đơn vị kết thúc mà không có đơn vị kế thừa (như cấp "
+             f"huyện sau ngày 01/7/2025) chỉ được tính vào số liệu toàn tỉnh. Các dòng ghi đơn vị ngoài thời gian "
+             f"tồn tại của đơn vị cần được cập nhật sang đơn vị mới.</p>")
+    return HTMLFragment(intro + table_html(heads, rows, [2]))
 
 
 def completeness(ctx: ReportContext) -> HTMLFragment:

@@ -57,8 +57,8 @@ from cadre_lib.report.tables import (
 
 __all__ = [
     "HTMLFragment", "action_lists", "all_findings", "boundary_quality", "changes", "check_unit", "comparison",
-    "completeness", "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts", "level_label",
-    "method", "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary", "ranking_bars",
-    "ranking_chart", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html", "trend_chart",
-    "trend_lines", "trend_panel", "unit_table",
+    "completeness", "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts",
+    "level_label", "method", "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary",
+    "ranking_bars", "ranking_chart", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html",
+    "trend_chart", "trend_lines", "trend_panel", "unit_table",
 ]

@@ -339,3 +339,13 @@ def test_explorer_reuses_computations_within_one_set_of_units(model):
     assert [(int(n), int(k)) for n, k in zip(model.trend_frame().numerator, model.trend_frame().denominator,
                                              strict=True)] == [(2, 3), (2, 3), (1, 2), (2, 3)]  # r1, r3, r6 on 31/08
     assert model.compute_calls == start + 5  # the earlier quarter ends were counted on the same units: reused
+
+
+def test_report_trend_lines_mark_the_change_and_say_todays_boundaries(ctx):
+    """What the notebooks draw (inline SVG): the same mark and note as the matplotlib panel."""
+    from cadre_lib.report import charts
+
+    html = charts.trend_lines(ctx, "N", ["young_share_planning"]).text
+    assert "(theo địa giới hiện nay)" in html
+    assert "sắp xếp đơn vị 01/07/2025" in html and "stroke-dasharray='1 2'" in html
+    assert "sắp xếp đơn vị" not in charts.trend_lines(ctx, "D", ["young_share_planning"]).text

@@ -551,11 +551,14 @@ def ranking_bars(ctx: ReportContext, indicator: str, level: str, unit_id: str = 
 
 
 def trend_lines(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE,
-                marks: Sequence[tuple[Any, str]] = ()) -> HTMLFragment:
+                marks: Sequence[tuple[Any, str]] | None = None) -> HTMLFragment:
     """The headline indicators at quarter ends, one small chart each (two per row): a line for all levels and
     one per level of the scope, the target as a dashed line, the current value in each title; ``marks``
-    (date, short text) draw a dotted vertical line each (for example the day the units changed). An
+    (date, short text) draw a dotted vertical line each; by default the days the units of the scope's history
+    changed (``sắp xếp đơn vị 01/07/2025``), and the title says the points are counted on today's units. An
     :class:`~cadre_lib.report.html.HTMLFragment` of inline SVG."""
+    if marks is None:
+        marks = [(day, f"sắp xếp đơn vị {fmt.date(day)}") for day in ctx.unit_changes.get(unit_id, [])]
     levels = [LEVEL_ALL, *scope_levels(ctx, unit_id)]
     trends = ctx.trends[(ctx.trends.unit_id == unit_id) & ctx.trends.indicator.isin(indicators)]
     dates = ctx.trends.date
@@ -623,8 +626,9 @@ def trend_lines(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str
                       + f"/></svg> {_svg_text(level_label(ctx, lv))}</span>")
     legend.append(f"<span><svg viewBox='0 0 24 6' width='24' height='6'><line x1='0' y1='3' x2='24' y2='3' "
                   f"stroke='{STATUS_COLORS['red']}' stroke-width='1.1' stroke-dasharray='5 3'/></svg> Mục tiêu</span>")
+    note = boundaries_note(ctx)
     title = (f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(first.date())} – "
-             f"{fmt.date(ctx.as_of)}")
+             f"{fmt.date(ctx.as_of)}" + (f" ({note})" if note else ""))
     body = f"<div class='cm-trends'>{''.join(charts)}</div><div class='cm-legend'>{''.join(legend)}</div>"
     return _figure(title, body, "cm-chart cm-trend")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ def write_excel(model: ExplorerModel, table: pd.DataFrame, folder: Path) -> Path
     return path
 
 
+def _png(fig: Any, path: Path) -> None:
+    save_png(fig, path)
+
+
 def write_pngs(model: ExplorerModel, figures: list[tuple[Any, str]], folder: Path) -> list[Path]:
     """Each (figure, suffix) that is not ``None`` as ``<stem>_<suffix>.png``."""
     make_dirs(folder, PRIVATE_DIR_MODE)
@@ -76,6 +81,6 @@ def write_pngs(model: ExplorerModel, figures: list[tuple[Any, str]], folder: Pat
         if fig is None:
             continue
         path = unique(folder / f"{base}_{suffix}.png")
-        atomic_write(path, lambda tmp, fig=fig: save_png(fig, tmp), mode=PRIVATE_FILE_MODE)
+        atomic_write(path, partial(_png, fig), mode=PRIVATE_FILE_MODE)
         paths.append(path)
     return paths

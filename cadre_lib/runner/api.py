@@ -306,7 +306,8 @@ def run_batch(
       ``{"indicators.json": path}``).
     - ``renderer``: HTML and PDF rendering (default: :func:`cadre_lib.runner.render.default_renderer`).
     - Takes ``out_root``'s run lock unless ``config.lock`` is false or this process already holds it
-      (raises :class:`cadre_lib.errors.LockError` if another run holds it).
+      (raises :class:`cadre_lib.errors.LockError` if another run holds it). With the lock held (taken
+      here or by the caller), the ``.…tmp`` build folders of runs that were killed are removed first.
 
     Returns a :class:`RunResult`; ``result.ok`` is false (and ``latest`` not moved) if any report
     failed. Exceptions are for problems of the run itself (bad arguments, lock, disk).
@@ -322,7 +323,7 @@ def run_batch(
         lock_cm = contextlib.nullcontext()
 
     with lock_cm, _sigterm_as_exit():
-        if isinstance(lock_cm, RunLock):
+        if isinstance(lock_cm, RunLock) or lock_held(out_root):  # ours, or held by our caller (the report job)
             for name in remove_unfinished(out_root):
                 log.warning("removed %s/%s, left by a run that was killed while building", out_root, name)
         t_start = time.perf_counter()

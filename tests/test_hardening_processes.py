@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -121,9 +122,17 @@ def entries(out: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def runs(register: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """First run (leadership, HTML + PDF), a run killed with SIGKILL after its first PDF, the next run (HTML).
-    What the killed run left is recorded for the tests."""
+    """First run (leadership, HTML + PDF), a run killed with SIGKILL after its first PDF, the next run (HTML,
+    ``--group-readable``), all under umask 000. What the killed run left is recorded for the tests."""
     out = tmp_path_factory.mktemp("reports")
+    umask = os.umask(0)  # inherited by the runs: whatever follows the umask comes out world-writable
+    try:
+        return _runs(register, out)
+    finally:
+        os.umask(umask)
+
+
+def _runs(register: Path, out: Path) -> dict[str, object]:
     first = cli(*run_args(register, out, "--jobs", "1"))
     assert first.returncode == 0, first.stderr[-3000:]
     first_run = (out / "latest").resolve()
@@ -143,7 +152,7 @@ def runs(register: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     after_kill = entries(out)
     latest_after_kill = (out / "latest").resolve()
 
-    second = cli(*run_args(register, out, "--formats", "html"))
+    second = cli(*run_args(register, out, "--formats", "html", "--group-readable"))
     return {"out": out, "first": first_run, "second": second, "pdf": pdf, "before": before, "left": left,
             "after_kill": after_kill, "latest_after_kill": latest_after_kill}
 
@@ -175,6 +184,18 @@ def test_the_next_run_succeeds_and_removes_the_unfinished_build(runs) -> None:
     assert not list(out.glob(".*.tmp")), "the killed run's build folder is removed"
     assert (out / "latest").resolve() not in (runs["first"], None)
     assert (out / "latest" / "html" / "unit-H.html").is_file()
+
+
+def modes(run: Path) -> set[tuple[str, str]]:
+    """(kind, octal mode) of the run folder and of everything in it."""
+    return {("dir" if p.is_dir() else "file", oct(stat.S_IMODE(p.stat().st_mode)))
+            for p in [run, *run.rglob("*")] if not p.is_symlink()}
+
+
+def test_runs_are_readable_by_their_owner_only(runs) -> None:
+    assert modes(runs["first"]) == {("dir", "0o700"), ("file", "0o600")}
+    assert (runs["first"] / "pdf" / "unit-H.pdf").is_file() and (runs["first"] / "notebooks" / "unit-H.ipynb").is_file()
+    assert modes((runs["out"] / "latest").resolve()) == {("dir", "0o750"), ("file", "0o640")}  # --group-readable
 
 
 def test_indicators_json_is_byte_identical_for_the_same_inputs(runs) -> None:

@@ -9,6 +9,7 @@ moment) and files through :func:`atomic_write` with ``mode``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -92,10 +93,10 @@ def protect_tree(root: Path, dir_mode: int = PRIVATE_DIR_MODE, file_mode: int = 
     root = Path(root)
     set_mode(root, dir_mode)
     for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames:
-            set_mode(Path(dirpath, name), dir_mode)
-        for name in filenames:
-            set_mode(Path(dirpath, name), file_mode)
+        for names, mode in ((dirnames, dir_mode), (filenames, file_mode)):
+            for name in names:
+                with contextlib.suppress(FileNotFoundError):  # removed meanwhile: nothing to protect
+                    set_mode(Path(dirpath, name), mode)
 
 
 def atomic_write(path: Path, write: Callable[[Path], Any], mode: int | None = None) -> None:

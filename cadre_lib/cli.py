@@ -143,6 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = RunConfig(
         formats=tuple(f.strip() for f in args.formats.split(",") if f.strip()), n_jobs=args.jobs,
         timeout=args.timeout, progress=True, force_progress=args.progress, job_name=args.job,
+        group_readable=args.group_readable,
     )
     opts = RunOptions(
         data=args.data, params=args.params, as_of=args.as_of, units=args.units,
@@ -231,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=900, help="seconds per notebook (default: %(default)s)")
     p.add_argument("--job", default=None, help="a job of parameters/schedule.yaml (as_of from its rule)")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    p.add_argument("--group-readable", action="store_true",
+                   help="run folders 0750 and files 0640 (readable by their group) instead of 0700/0600; "
+                        "see docs/security.md")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("schedule", help="print crontab lines / systemd timers for the scheduled jobs")

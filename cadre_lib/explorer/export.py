@@ -1,17 +1,25 @@
 """What the explorer saves: the drill-down as an Excel workbook and the charts as PNG files, under names that say
-what was selected and when (never overwriting a file)."""
+what was selected and when (never overwriting a file).
+
+The drill-down lists names, birth dates and ratings, so the files are readable by their owner only (0600) and a
+folder created for them (``reports/explorer`` by default) is 0700, whatever the umask; a folder that already
+exists keeps its mode. Text a spreadsheet would run as a formula (a cadre "named" ``=HYPERLINK(…)``) is stored
+as text (:mod:`cadre_lib.core.spreadsheet`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from cadre_lib import fmt
+from cadre_lib.core.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, atomic_write, make_dirs
 from cadre_lib.core.scope import SAMPLE_BAND
+from cadre_lib.core.spreadsheet import write_xlsx
 from cadre_lib.explorer.model import AUDIENCE_NAMES, ExplorerModel, level_label, readable
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.report.charts import save_png
@@ -45,7 +53,7 @@ def write_excel(model: ExplorerModel, table: pd.DataFrame, folder: Path) -> Path
     assert model.register is not None
     sel = model.selection
     assert sel.unit_id is not None
-    folder.mkdir(parents=True, exist_ok=True)
+    make_dirs(folder, PRIVATE_DIR_MODE)
     path = unique(folder / f"{stem(model)}.xlsx")
     info = pd.DataFrame({"Mục": ["Chỉ tiêu", "Phạm vi", "Số liệu của cấp", "Số liệu đến ngày",
                                  "Chỉ các trường hợp cần xử lý", "Người xem", "Dữ liệu", "Lập lúc"],
@@ -55,21 +63,24 @@ def write_excel(model: ExplorerModel, table: pd.DataFrame, folder: Path) -> Path
                                      dt.datetime.now().strftime("%d/%m/%Y %H:%M")]})
     if model.register.is_sample:
         info.loc[len(info)] = ["Lưu ý", SAMPLE_BAND]
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        readable(table, for_excel=True).to_excel(xw, sheet_name="Danh sách", index=False)
-        info.to_excel(xw, sheet_name="Thông tin", index=False)
+    sheets = {"Danh sách": readable(table, for_excel=True), "Thông tin": info}
+    atomic_write(path, lambda tmp: write_xlsx(tmp, sheets), mode=PRIVATE_FILE_MODE)
     return path
+
+
+def _png(fig: Any, path: Path) -> None:
+    save_png(fig, path)
 
 
 def write_pngs(model: ExplorerModel, figures: list[tuple[Any, str]], folder: Path) -> list[Path]:
     """Each (figure, suffix) that is not ``None`` as ``<stem>_<suffix>.png``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_dirs(folder, PRIVATE_DIR_MODE)
     base = stem(model)
     paths = []
     for fig, suffix in figures:
         if fig is None:
             continue
         path = unique(folder / f"{base}_{suffix}.png")
-        save_png(fig, path)
+        atomic_write(path, partial(_png, fig), mode=PRIVATE_FILE_MODE)
         paths.append(path)
     return paths

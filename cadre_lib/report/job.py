@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from cadre_lib.core.files import PROJECT_ROOT
+from cadre_lib.core.files import PROJECT_ROOT, make_dirs
 from cadre_lib.core.scope import AUDIENCES, LEADERSHIP, Audience
 from cadre_lib.errors import UsageError
 from cadre_lib.indicators.engine import records
@@ -78,7 +78,10 @@ def run_reports(opts: RunOptions) -> int:
         raise UsageError(f"--formats: use html, pdf or html,pdf (got {','.join(config.formats)})")
     if opts.audience not in AUDIENCES:
         raise UsageError(f"--audience must be {' or '.join(AUDIENCES)}")
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        make_dirs(out_root, config.dir_mode)  # only if missing: an existing reports/ keeps its mode
+    except OSError as exc:
+        raise UsageError(f"--out {opts.out}: cannot use it as the reports folder ({exc.strerror or exc})") from exc
     with RunLock(out_root, job=config.job_name), tempfile.TemporaryDirectory(prefix="cadre-run-") as tmp:
         tmpdir = Path(tmp)
         latest = out_root / "latest"

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cadre_lib.core.files import now_iso, sha256_file
+from cadre_lib.core.files import atomic_write, make_dirs, now_iso, sha256_file
 from cadre_lib.runner._imports import skip_slow_iri_format_checker
 from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig, available_modules
 from cadre_lib.runner.execute import execute_jobs
@@ -153,7 +153,9 @@ def render(res: ExecutionResult, run: RunDir, formats: Sequence[str], renderer: 
         if "html" in formats:
             t0 = time.perf_counter()
             text = renderer.html(nb)
-            (run.path / "html" / f"{stem}.html").write_text(text, encoding="utf-8")
+            page = text
+            atomic_write(run.path / "html" / f"{stem}.html", lambda tmp: tmp.write_text(page, encoding="utf-8"),
+                         mode=run.file_mode)
             report.html = f"html/{stem}.html"
             report.timings["html_s"] = round(time.perf_counter() - t0, 3)
         if "pdf" in formats:
@@ -219,7 +221,7 @@ def _write_run_files(
         batch, run, reports, started_at=started_at, finished_at=finished_at, duration_s=duration_s,
         latest_moved=latest_moved,
     )
-    write_json(run.path / "manifest.json", manifest)
+    write_json(run.path / "manifest.json", manifest, mode=run.file_mode)
     page = render_index(
         reports=reports,
         run_id=run.name,
@@ -231,7 +233,7 @@ def _write_run_files(
         version=package_versions().get("cadre_lib"),
         scorecard=batch.portal.get("scorecard"),
     )
-    (run.path / "index.html").write_text(page, encoding="utf-8")
+    atomic_write(run.path / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"), mode=run.file_mode)
 
 
 def publish(
@@ -272,14 +274,15 @@ def publish(
 
 def _copy_extra_files(run: RunDir, extra_files: Mapping[str, Path | str | bytes]) -> None:
     for name, content in extra_files.items():
-        dest = run.path / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            dest.write_bytes(content)
-        elif isinstance(content, Path):
-            shutil.copyfile(content, dest)
-        else:
-            dest.write_text(content, encoding="utf-8")
+        def write(tmp: Path, content: Path | str | bytes = content) -> None:
+            if isinstance(content, bytes):
+                tmp.write_bytes(content)
+            elif isinstance(content, Path):
+                shutil.copyfile(content, tmp)
+            else:
+                tmp.write_text(content, encoding="utf-8")
+
+        atomic_write(run.path / name, write, mode=run.file_mode)
 
 
 # -- the whole run --------------------------------------------------------------------------------
@@ -309,7 +312,8 @@ def run_batch(
       above the list of reports (see :func:`cadre_lib.runner.portal.render_index`), its rows linking to the
       reports by output stem. The runner does not interpret the values.
     - Takes ``out_root``'s run lock unless ``config.lock`` is false or this process already holds it
-      (raises :class:`cadre_lib.errors.LockError` if another run holds it).
+      (raises :class:`cadre_lib.errors.LockError` if another run holds it). With the lock held (taken
+      here or by the caller), the ``.…tmp`` build folders of runs that were killed are removed first.
 
     Returns a :class:`RunResult`; ``result.ok`` is false (and ``latest`` not moved) if any report
     failed. Exceptions are for problems of the run itself (bad arguments, lock, disk).
@@ -319,7 +323,7 @@ def run_batch(
     if portal_extra:
         batch = replace(batch, portal=dict(portal_extra))
     cfg = batch.config
-    out_root = Path(out_root)
+    out_root = make_dirs(Path(out_root), cfg.dir_mode)  # only if missing, before the lock file is made in it
     lock_cm: contextlib.AbstractContextManager[Any]
     if cfg.lock and not lock_held(out_root):
         lock_cm = RunLock(out_root, job=cfg.job_name)
@@ -327,12 +331,12 @@ def run_batch(
         lock_cm = contextlib.nullcontext()
 
     with lock_cm, _sigterm_as_exit():
-        if isinstance(lock_cm, RunLock):
+        if isinstance(lock_cm, RunLock) or lock_held(out_root):  # ours, or held by our caller (the report job)
             for name in remove_unfinished(out_root):
                 log.warning("removed %s/%s, left by a run that was killed while building", out_root, name)
         t_start = time.perf_counter()
         started_at = now_iso()
-        run = create_run_dir(out_root)
+        run = create_run_dir(out_root, dir_mode=cfg.dir_mode, file_mode=cfg.file_mode)
         try:
             _copy_extra_files(run, extra_files or {})
             reports: list[ReportResult | None] = [None] * len(batch.jobs)

@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cadre_lib.core.files import GROUP_DIR_MODE, GROUP_FILE_MODE, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE
+
 __all__ = ["DEFAULT_PRELOAD", "DEFAULT_TITLE", "FORMATS", "RunConfig", "available_modules", "default_jobs"]
 
 #: Output formats a run can render.
@@ -83,6 +85,9 @@ class RunConfig:
         The portal carries the "DỮ LIỆU MẪU" band (reports built from sample data).
     ``as_of: date | None = None``
         Reference date shown on the portal; ``None``: ``manifest_extra["as_of"]`` if given.
+    ``group_readable: bool = False``
+        Run folders ``0750`` and their files ``0640`` (readable by the group of the files) instead of
+        ``0700`` / ``0600`` (owner only); whatever the umask either way (:attr:`dir_mode`, :attr:`file_mode`).
 
     Run (read by :func:`run_batch`)
 
@@ -112,6 +117,7 @@ class RunConfig:
     title: str = DEFAULT_TITLE
     sample_data: bool = False
     as_of: date | None = None
+    group_readable: bool = False
     lock: bool = True
     job_name: str | None = None
     progress: bool = True
@@ -157,6 +163,16 @@ class RunConfig:
         )
 
     @property
+    def dir_mode(self) -> int:
+        """Mode of every folder of a run."""
+        return GROUP_DIR_MODE if self.group_readable else PRIVATE_DIR_MODE
+
+    @property
+    def file_mode(self) -> int:
+        """Mode of every file of a run."""
+        return GROUP_FILE_MODE if self.group_readable else PRIVATE_FILE_MODE
+
+    @property
     def per_cell_timeout(self) -> float:
         return self.cell_timeout or self.timeout
 
@@ -171,4 +187,5 @@ class RunConfig:
             "kernel_cwd": str(self.cwd) if self.cwd is not None else os.getcwd(),
             "fork_kernels": self.fork_kernels,
             "preload": list(self.preload),
+            "modes": {"folders": f"{self.dir_mode:04o}", "files": f"{self.file_mode:04o}"},
         }

@@ -72,7 +72,8 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(obj).__name__}")
 
 
-def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """UTF-8, Vietnamese kept readable (no \\u escapes), stable key order, trailing newline."""
+def write_json(path: Path, data: Mapping[str, Any], mode: int | None = None) -> None:
+    """UTF-8, Vietnamese kept readable (no \\u escapes), stable key order, trailing newline; ``mode`` as in
+    :func:`cadre_lib.core.files.atomic_write`."""
     text = json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
-    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"), mode=mode)

@@ -3,6 +3,12 @@ when complete, so a reader never sees a half-written run; ``reports/latest`` mov
 
 Earlier runs are never touched: a new run always gets a new name, and nothing here deletes or
 rewrites a finished run directory.
+
+A run holds personal data (analyst runs list names, birth dates, ratings): its folders are created
+``dir_mode`` (0700 by default, whatever the umask) and, before it gets its final name, every folder and file
+in it is given ``dir_mode`` / ``file_mode`` (0600), whatever wrote them. ``reports/`` itself gets
+``dir_mode`` only when this module creates it; an existing one is left as its owner set it. ``latest`` is a
+symbolic link (Linux links have no mode of their own; what it points to has the run's).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from cadre_lib.core.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, make_dirs, protect_tree, set_mode
 
 __all__ = [
     "LATEST",
@@ -39,6 +47,13 @@ class RunDir:
     name: str  # e.g. 20261126-060000 or 20261126-060000-2
     path: Path  # reports/.20261126-060000.tmp, then reports/20261126-060000
     finalized: bool = False
+    dir_mode: int = PRIVATE_DIR_MODE  # every folder of the run
+    file_mode: int = PRIVATE_FILE_MODE  # every file of the run
+
+    def seal(self) -> None:
+        """Give every folder and file of the run its mode (the executed notebooks and the PDFs are written
+        by workers and renderers with the umask's mode; the run folder was never readable by others)."""
+        protect_tree(self.path, self.dir_mode, self.file_mode)
 
     @property
     def final_path(self) -> Path:
@@ -46,9 +61,10 @@ class RunDir:
 
     def finalize(self) -> Path:
         """Rename the temporary directory to its final name (taking the next free ``-N`` if that name
-        appeared meanwhile) and return the final path."""
+        appeared meanwhile) and return the final path; :meth:`seal` first."""
         if self.finalized:
             return self.path
+        self.seal()
         base = self.name.split("-")
         stem = "-".join(base[:2])
         n = int(base[2]) if len(base) > 2 else 1
@@ -82,22 +98,31 @@ def _free_name(root: Path, stem: str) -> str:
         n += 1
 
 
-def create_run_dir(root: Path, now: datetime | None = None, subdirs: tuple[str, ...] = SUBDIRS) -> RunDir:
-    """Create ``root/.<stamp>[-N].tmp`` with ``subdirs``; the final name is free at this moment."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
+def create_run_dir(
+    root: Path,
+    now: datetime | None = None,
+    subdirs: tuple[str, ...] = SUBDIRS,
+    *,
+    dir_mode: int = PRIVATE_DIR_MODE,
+    file_mode: int = PRIVATE_FILE_MODE,
+) -> RunDir:
+    """Create ``root/.<stamp>[-N].tmp`` with ``subdirs``, all ``dir_mode``; the final name is free at this
+    moment. ``root`` is created (``dir_mode``) if missing."""
+    root = make_dirs(Path(root), dir_mode)
     stem = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     while True:
         name = _free_name(root, stem)
         tmp = root / f".{name}.tmp"
         try:
-            tmp.mkdir()  # atomic claim of the name against a concurrent run
+            tmp.mkdir(mode=dir_mode & 0o777)  # atomic claim of the name against a concurrent run
             break
         except FileExistsError:
             continue
+    set_mode(tmp, dir_mode)  # the umask may have narrowed it
     for sub in subdirs:
-        (tmp / sub).mkdir()
-    return RunDir(root=root, name=name, path=tmp)
+        (tmp / sub).mkdir(mode=dir_mode & 0o777)
+        set_mode(tmp / sub, dir_mode)
+    return RunDir(root=root, name=name, path=tmp, dir_mode=dir_mode, file_mode=file_mode)
 
 
 def move_latest(root: Path, run_name: str) -> Path:

@@ -98,7 +98,7 @@ def build_batch(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, Any
 
 
 def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Namespace) -> dict[str, Any]:
-    from cadre_lib.runner import NbconvertRenderer, NotebookJob, RunConfig, run_batch
+    from cadre_lib.runner import ExecutionPool, NbconvertRenderer, NotebookJob, RunConfig, run_batch
     from cadre_lib.runner.render import CadreRenderer, default_renderer
 
     jobs = [NotebookJob(name=stem, notebook=nb, parameters=params, output_stem=stem) for stem, nb, params in batch]
@@ -112,8 +112,6 @@ def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Na
     preload = tuple(args.preload.split(",")) if args.preload is not None else REPORT_PRELOAD
     out = args.out / "runner"
     t0 = time.perf_counter()
-    if args.share_context:
-        jobs = share_context(jobs, args.out)
     config = RunConfig(
         formats=("html",),
         n_jobs=args.jobs,
@@ -124,7 +122,12 @@ def time_runner(batch: list[tuple[str, Path, dict[str, Any]]], args: argparse.Na
         lock=True,
         job_name="benchmark",
     )
-    result = run_batch(jobs, out, config, renderer=renderer)
+    if args.share_context:  # as `python -m cadre_lib run`: the pool warms up while the context is built
+        with ExecutionPool.warm(config) as pool:
+            jobs = share_context(jobs, args.out)
+            result = run_batch(jobs, out, config, renderer=renderer, pool=pool)
+    else:
+        result = run_batch(jobs, out, config, renderer=renderer)
     total = time.perf_counter() - t0
     return {
         "total_s": total,

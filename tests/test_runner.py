@@ -19,7 +19,16 @@ import pytest
 
 from cadre_lib.core.scope import SAMPLE_BAND
 from cadre_lib.errors import LockError
-from cadre_lib.runner import NbconvertRenderer, NotebookJob, RunLock, execute_jobs, lock_held, run_batch
+from cadre_lib.runner import (
+    ExecutionPool,
+    NbconvertRenderer,
+    NotebookJob,
+    RunConfig,
+    RunLock,
+    execute_jobs,
+    lock_held,
+    run_batch,
+)
 from cadre_lib.runner.models import ReportResult
 from cadre_lib.runner.output import create_run_dir, latest_run, move_latest, remove_unfinished, run_dirs
 from cadre_lib.runner.portal import render_index
@@ -159,6 +168,27 @@ def test_without_fork_or_prestart_kernels_are_fresh_too(tmp_path: Path) -> None:
     assert sorted(r.status for r in results) == ["ok", "ok"]
     pids = {r.kernel_pid for r in results}
     assert len(pids) == 2
+
+
+def test_a_warm_pool_takes_its_jobs_later(tmp_path: Path) -> None:
+    """The report job starts the pool before it knows its jobs (they depend on the context it builds
+    meanwhile): the jobs submitted later run as usual, each in a fresh kernel, and the pool is closed by
+    its owner, not by run_batch."""
+    config = RunConfig(n_jobs=2, timeout=60, formats=("html",), progress=False)
+    with ExecutionPool.warm(config) as pool:
+        assert pool.n_workers == 2
+        with pytest.raises(RuntimeError, match="submit the jobs"):
+            next(iter(pool.results()))
+        result = run_batch([ok_job("01"), ok_job("02"), ok_job("03")], tmp_path / "reports", config,
+                           renderer=NbconvertRenderer(), pool=pool)
+        assert result.ok, result.summary()
+        with pytest.raises(RuntimeError, match="already has its jobs"):
+            pool.submit([ok_job("04")], tmp_path)
+        assert all(w.process.is_alive() for w in pool._workers.values())  # still the caller's to close
+    assert not pool._workers
+    pids = {re.search(r"pid=(\d+)", stream_text(result.run_dir / "notebooks" / f"unit-{u}.ipynb")).group(1)
+            for u in ("01", "02", "03")}  # type: ignore[union-attr]
+    assert len(pids) == 3
 
 
 def test_a_failing_notebook_does_not_stop_the_others(runs: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from cadre_lib.indicators.engine import age_at
 from cadre_lib.params import Params
-from cadre_lib.register.arrowtext import lookup
+from cadre_lib.register.arrowtext import isin, lookup
 from cadre_lib.register.boundaries import outside_validity
 from cadre_lib.register.contract import tables
 from cadre_lib.register.validate import TABLE_ORDER, Register
@@ -96,21 +96,21 @@ def assess(reg: Register, params: Params) -> QualityReport:
     active = (pl["added_on"] <= pd.Timestamp(as_of)) & (pl["removed_on"].isna() | (pl["removed_on"] >
                                                                                     pd.Timestamp(as_of)))
     act = pl.loc[active & pl["term"].isin(params.terms)]
-    evaluated = set(ev["cadre_id"])
+    evaluated = ev["cadre_id"].unique()
+    first_rows = act.drop_duplicates("cadre_id")
     findings.append(_finding("planned_never_evaluated", "Cán bộ trong quy hoạch chưa có kết quả đánh giá",
                              "Planned cadres never evaluated", "planning",
-                             act.drop_duplicates("cadre_id"),
-                             ~act.drop_duplicates("cadre_id")["cadre_id"].isin(evaluated).to_numpy()))
+                             first_rows, ~isin(first_rows["cadre_id"], evaluated)))
     ur = reg.unit_reports
     current = h.valid_on(as_of)  # the units of as_of (every unit of a v1 register)
-    missing_ur = ~reg.units["unit_id"].isin(set(ur.loc[ur["year"] == as_of.year, "unit_id"])).to_numpy() & current
+    missing_ur = ~isin(reg.units["unit_id"], ur.loc[ur["year"] == as_of.year, "unit_id"].unique()) & current
     findings.append(_finding("unit_report_missing", f"Đơn vị chưa có báo cáo năm {as_of.year}",
                              f"Units without a {as_of.year} report", "units", reg.units, missing_ur))
     if h.has_validity:
         findings += _boundary_findings(reg, params, act)
 
     last_year = as_of.year - 1
-    ev_last = set(ev.loc[ev["year"] == last_year, "cadre_id"])
+    ev_last = ev.loc[ev["year"] == last_year, "cadre_id"].unique()
     units_now = reg.units.loc[current]
     by_unit = pd.DataFrame({
         "unit_id": units_now["unit_id"],
@@ -119,10 +119,10 @@ def assess(reg: Register, params: Params) -> QualityReport:
     }).set_index("unit_id")
     by_unit["cadres"] = cad.groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
     by_unit["evaluated_last_year"] = (
-        cad.loc[cad["cadre_id"].isin(ev_last)].groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
+        cad.loc[isin(cad["cadre_id"], ev_last)].groupby("unit_id").size().reindex(by_unit.index, fill_value=0)
     )
     by_unit["planned"] = act.groupby("unit_id")["cadre_id"].nunique().reindex(by_unit.index, fill_value=0)
-    not_eval = act.loc[~act["cadre_id"].isin(evaluated)]
+    not_eval = act.loc[~isin(act["cadre_id"], evaluated)]
     by_unit["planned_never_evaluated"] = (
         not_eval.groupby("unit_id")["cadre_id"].nunique().reindex(by_unit.index, fill_value=0)
     )

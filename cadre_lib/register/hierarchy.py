@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -118,10 +119,11 @@ class Hierarchy:
         """Position of a unit, -1 for ALL; KeyError if unknown."""
         if unit_id == ALL:
             return -1
-        pos = self.unit_ids.get_indexer([unit_id])[0]
-        if pos < 0:
-            raise KeyError(unit_id)
-        return int(pos)
+        return self._positions[unit_id]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {str(u): i for i, u in enumerate(self.unit_ids)}
 
     def expand(self, unit_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For items located at ``unit_codes``: (item index, scope) pairs, one per ancestor of the item's

@@ -60,7 +60,7 @@ def _prepare_notebooks(names: list[str], ctx: ReportContext, folder: Path) -> di
 
 
 def run_reports(opts: RunOptions) -> int:
-    from cadre_lib.runner import NotebookJob, RunLock, get_job, load_schedule, run_batch
+    from cadre_lib.runner import ExecutionPool, NotebookJob, RunLock, get_job, load_schedule, run_batch
 
     out_root = Path(opts.out)
     config = opts.config
@@ -82,7 +82,13 @@ def run_reports(opts: RunOptions) -> int:
         make_dirs(out_root, config.dir_mode)  # only if missing: an existing reports/ keeps its mode
     except OSError as exc:
         raise UsageError(f"--out {opts.out}: cannot use it as the reports folder ({exc.strerror or exc})") from exc
-    with RunLock(out_root, job=config.job_name), tempfile.TemporaryDirectory(prefix="cadre-run-") as tmp:
+    # the workers, their first kernels and the kernel zygote start now and import while the context is built
+    config = replace(config, cwd=PROJECT_ROOT, preload=REPORT_PRELOAD, lock=False)  # lock: held below, for the job
+    with (
+        RunLock(out_root, job=config.job_name),
+        tempfile.TemporaryDirectory(prefix="cadre-run-") as tmp,
+        ExecutionPool.warm(config) as pool,
+    ):
         tmpdir = Path(tmp)
         latest = out_root / "latest"
         log(f"loading the register {opts.data} ...")
@@ -129,14 +135,13 @@ def run_reports(opts: RunOptions) -> int:
             "job": config.job_name,
             "units": opts.units,
         }
-        config = replace(config, sample_data=ctx.is_sample, as_of=ctx.as_of, cwd=PROJECT_ROOT,
-                         preload=REPORT_PRELOAD, lock=False)  # lock=False: held above, for the whole job
+        config = replace(config, sample_data=ctx.is_sample, as_of=ctx.as_of)
         scorecard = portal_scorecard(ctx, [(u, f"unit-{u}") for u in units],
                                      total="overview" if "overview" in notebooks else None)
         result = run_batch(
             jobs, out_root, config, manifest_extra=manifest,
             extra_files={"indicators.json": indicators, "indicators.xlsx": indicators_xlsx},
-            portal_extra={"scorecard": scorecard} if units or "overview" in notebooks else None,
+            portal_extra={"scorecard": scorecard} if units or "overview" in notebooks else None, pool=pool,
         )
     for r in result.failed:
         err = r.error

@@ -22,7 +22,7 @@ skip_slow_iri_format_checker()
 if TYPE_CHECKING:
     from cadre_lib.runner.api import run_batch
     from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig, default_jobs
-    from cadre_lib.runner.execute import execute_jobs
+    from cadre_lib.runner.execute import ExecutionPool, execute_jobs
     from cadre_lib.runner.lock import RunLock, lock_held
     from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob, ReportResult, RunResult
     from cadre_lib.runner.output import latest_run, run_dirs
@@ -44,6 +44,7 @@ _EXPORTS = {
     "default_jobs": "config",
     "run_batch": "api",
     "execute_jobs": "execute",
+    "ExecutionPool": "execute",
     "RunLock": "lock",
     "lock_held": "lock",
     "ExecError": "models",
@@ -83,6 +84,7 @@ __all__ = [
     "as_of_for",
     "crontab_lines",
     "default_jobs",
+    "ExecutionPool",
     "execute_jobs",
     "get_job",
     "latest_run",

@@ -36,7 +36,7 @@ from typing import Any
 from cadre_lib.core.files import atomic_write, make_dirs, now_iso, sha256_file
 from cadre_lib.runner._imports import skip_slow_iri_format_checker
 from cadre_lib.runner.config import DEFAULT_PRELOAD, FORMATS, RunConfig, available_modules
-from cadre_lib.runner.execute import execute_jobs
+from cadre_lib.runner.execute import ExecutionPool, execute_jobs
 from cadre_lib.runner.lock import RunLock, lock_held
 from cadre_lib.runner.manifest import MANIFEST_VERSION, RESERVED_KEYS, package_versions, write_json
 from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob, ReportResult, RunResult
@@ -124,9 +124,10 @@ def validate(jobs: Sequence[NotebookJob], config: RunConfig, manifest_extra: Map
     return Batch(jobs=jobs, config=resolved, extra=extra, notebooks_sha256=hashes)
 
 
-def execute(batch: Batch, run: RunDir) -> Generator[ExecutionResult, None, None]:
-    """Execute the batch into ``run/notebooks``; results in completion order (close to stop early)."""
-    return execute_jobs(batch.jobs, run.path / "notebooks", batch.config)
+def execute(batch: Batch, run: RunDir, pool: ExecutionPool | None = None) -> Generator[ExecutionResult, None, None]:
+    """Execute the batch into ``run/notebooks`` (in ``pool`` when given: a warm pool the caller owns);
+    results in completion order (close to stop early)."""
+    return execute_jobs(batch.jobs, run.path / "notebooks", batch.config, pool=pool)
 
 
 def render(res: ExecutionResult, run: RunDir, formats: Sequence[str], renderer: Renderer) -> ReportResult:
@@ -297,6 +298,7 @@ def run_batch(
     extra_files: Mapping[str, Path | str | bytes] | None = None,
     renderer: Renderer | None = None,
     portal_extra: Mapping[str, Any] | None = None,
+    pool: ExecutionPool | None = None,
     **settings: Any,
 ) -> RunResult:
     """Execute ``jobs``, render them and publish ``out_root/<YYYYmmdd-HHMMSS>[-N]/``, as ``config``
@@ -311,6 +313,9 @@ def run_batch(
     - ``portal_extra``: plain data shown on the portal page; ``{"scorecard": {...}}`` puts a table of results
       above the list of reports (see :func:`cadre_lib.runner.portal.render_index`), its rows linking to the
       reports by output stem. The runner does not interpret the values.
+    - ``pool``: an :meth:`ExecutionPool.warm` pool the caller entered earlier (its workers and kernels
+      started while the caller prepared the inputs); the caller closes it. Its own settings apply to
+      the execution.
     - Takes ``out_root``'s run lock unless ``config.lock`` is false or this process already holds it
       (raises :class:`cadre_lib.errors.LockError` if another run holds it). With the lock held (taken
       here or by the caller), the ``.…tmp`` build folders of runs that were killed are removed first.
@@ -341,7 +346,7 @@ def run_batch(
             _copy_extra_files(run, extra_files or {})
             reports: list[ReportResult | None] = [None] * len(batch.jobs)
             active = renderer if renderer is not None else default_renderer(cfg.formats)
-            results = execute(batch, run)
+            results = execute(batch, run, pool)
             with (
                 contextlib.closing(results),  # workers and kernels stopped before the run is published
                 active as rend,

@@ -6,6 +6,10 @@ start-up is hidden behind execution. The parent hands jobs out one at a time (no
 notebook) and tells a worker to boot a spare only when there is still work for it, so no kernel is
 started for nothing at the end of a batch.
 
+The pool can also be started before its jobs are known (:meth:`ExecutionPool.warm`, then
+:meth:`ExecutionPool.submit`): the workers and the kernel zygote import while the caller prepares the
+inputs the notebooks share (the report job builds its context meanwhile).
+
 Failures are results, not exceptions: a notebook that raises, times out, or kills its kernel is
 reported with its error and the batch goes on. If a worker process itself dies or hangs past the
 timeout (plus a grace period), the parent kills it with its kernels, reports the job as failed and
@@ -21,11 +25,11 @@ import shutil
 import tempfile
 import time
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cadre_lib.runner.config import RunConfig, default_jobs
+from cadre_lib.runner.config import RunConfig, available_modules, default_jobs
 from cadre_lib.runner.kernels import kill_pid
 from cadre_lib.runner.models import ExecError, ExecutionResult, NotebookJob
 from cadre_lib.runner.worker import worker_main
@@ -64,32 +68,56 @@ class ExecutionPool:
     Leaving the block (normally, on error or on Ctrl-C) stops the workers and kills their kernels.
     """
 
-    def __init__(self, jobs: Sequence[NotebookJob], executed_dir: Path, config: RunConfig) -> None:
-        self.jobs = list(jobs)
-        stems = [j.output_stem for j in self.jobs]
-        duplicates = sorted({s for s in stems if stems.count(s) > 1})
-        if duplicates:
-            raise ValueError(f"several jobs write the same output_stem: {', '.join(duplicates)}")
-        self.executed_dir = Path(executed_dir)
+    def __init__(self, jobs: Sequence[NotebookJob] | None, executed_dir: Path | None, config: RunConfig) -> None:
+        self.jobs: list[NotebookJob] = []
+        self.executed_dir = Path(executed_dir) if executed_dir is not None else None
         self.config = config.resolved()
         self.prestart = config.prestart
         self._zygote: Zygote | None = None
         self._zygote_path: str | None = None  # the zygote's socket, handed to the workers
         self._zygote_dir: Path | None = None
         requested = self.config.n_jobs or default_jobs()
-        self.n_workers = max(1, min(requested, len(self.jobs))) if self.jobs else 0
+        # warm (jobs not known yet): as many workers as asked for; else no more than there are jobs
+        self.n_workers = requested if jobs is None else max(1, min(requested, len(jobs))) if jobs else 0
         self._ctx = mp.get_context("spawn")
         self._results: Any = None
         self._workers: dict[int, _Worker] = {}
         self._next_wid = 0
-        self._pending: list[int] = list(range(len(self.jobs)))  # not yet handed out
+        self._pending: list[int] = []  # not yet handed out
         self._done = 0
+        self._submitted = False
+        if jobs is not None:
+            self.submit(jobs, executed_dir)
+
+    @classmethod
+    def warm(cls, config: RunConfig) -> ExecutionPool:
+        """A pool to enter now and :meth:`submit` jobs to later: its workers, their first kernels and the
+        zygote start at once."""
+        return cls(None, None, replace(config, preload=available_modules(config.preload)))
+
+    def submit(self, jobs: Sequence[NotebookJob], executed_dir: Path | None) -> None:
+        """Give the pool its jobs (once); ``executed_dir / f"{job.output_stem}.ipynb"`` receives each
+        executed notebook."""
+        if self._submitted:
+            raise RuntimeError("the pool already has its jobs")
+        stems = [j.output_stem for j in jobs]
+        duplicates = sorted({s for s in stems if stems.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"several jobs write the same output_stem: {', '.join(duplicates)}")
+        if executed_dir is None:
+            raise ValueError("submit: executed_dir is required")
+        self._submitted = True
+        self.jobs = list(jobs)
+        self.executed_dir = Path(executed_dir)
+        self.executed_dir.mkdir(parents=True, exist_ok=True)
+        self._pending = list(range(len(self.jobs)))
+        if self._results is not None:  # already running: hand the jobs out to the workers that are ready
+            self._dispatch_all()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> ExecutionPool:
-        self.executed_dir.mkdir(parents=True, exist_ok=True)
         try:
-            if self.config.fork_kernels and self.jobs:
+            if self.config.fork_kernels and self.n_workers:
                 # Started first: it imports while the workers import papermill.
                 self._zygote_dir = Path(tempfile.mkdtemp(prefix="cadre-z-", dir=_short_tmp()))
                 self._zygote = Zygote(
@@ -99,7 +127,7 @@ class ExecutionPool:
                 self._zygote_path = self._zygote.path
             self._results = self._ctx.Queue()
             for i in range(self.n_workers):
-                self._spawn(start_spare=self.prestart and i < len(self._pending))
+                self._spawn(start_spare=self.prestart and (not self._submitted or i < len(self._pending)))
         except BaseException:
             self.close()
             raise
@@ -168,6 +196,7 @@ class ExecutionPool:
             return
         index = self._pending.pop(0)
         job = self.jobs[index]
+        assert self.executed_dir is not None  # set by submit, before any job is pending
         # Boot a spare only if someone will need it: at most one spare per remaining job.
         others_with_spare = sum(1 for o in self._workers.values() if o is not w and o.has_spare)
         spare_after = self.prestart and others_with_spare < len(self._pending)
@@ -182,6 +211,7 @@ class ExecutionPool:
 
     def _failed(self, index: int, wid: int, error: ExecError) -> ExecutionResult:
         job = self.jobs[index]
+        assert self.executed_dir is not None
         return ExecutionResult(
             index=index,
             job=job,
@@ -238,6 +268,8 @@ class ExecutionPool:
 
     def results(self) -> Iterator[ExecutionResult]:
         """Yield one :class:`ExecutionResult` per job, as they complete."""
+        if not self._submitted:
+            raise RuntimeError("submit the jobs before asking for results")
         total = len(self.jobs)
         started = time.monotonic()
         while self._done < total:
@@ -283,11 +315,17 @@ class ExecutionPool:
 
 
 def execute_jobs(
-    jobs: Sequence[NotebookJob], executed_dir: Path, config: RunConfig | None = None, **settings: Any
+    jobs: Sequence[NotebookJob], executed_dir: Path, config: RunConfig | None = None, *,
+    pool: ExecutionPool | None = None, **settings: Any
 ) -> Generator[ExecutionResult, None, None]:
     """Execute ``jobs`` as ``config`` says (``settings``: :class:`RunConfig` fields overriding it) and
     yield results as they complete; ``executed_dir / f"{job.output_stem}.ipynb"`` receives each
-    executed notebook."""
+    executed notebook. With ``pool`` (a warm pool the caller has entered and will close), the jobs go to
+    that pool and ``config`` is not used."""
+    if pool is not None:
+        pool.submit(jobs, executed_dir)
+        yield from pool.results()
+        return
     config = (config or RunConfig()).with_settings(**settings)
     with ExecutionPool(jobs, executed_dir, config) as pool:
         yield from pool.results()

@@ -181,25 +181,6 @@ def test_unit_changes_for_the_trend_charts(ctx, register):
     assert ctx_at(register, dt.date(2025, 6, 30)).unit_changes == {}  # no change inside 31/12/2024..30/06/2025
 
 
-def test_trend_chart_marks_the_change_and_says_todays_boundaries(ctx):
-    import matplotlib
-
-    matplotlib.use("agg")
-    import matplotlib.dates as mdates
-
-    from cadre_lib.report import charts
-
-    fig = charts.trend_panel(ctx, "N", ["young_share_planning"])
-    assert "theo địa giới hiện nay" in fig._suptitle.get_text()
-    ax = fig.axes[0]
-    xs = [line.get_xdata()[0] for line in ax.lines if len(line.get_xdata()) == 2 and
-          line.get_xdata()[0] == line.get_xdata()[1]]
-    assert mdates.date2num(pd.Timestamp(REFORM)) in xs
-    assert any("01/07/2025" in t.get_text() for t in ax.texts)
-    fig = charts.trend_panel(ctx, "D", ["young_share_planning"])
-    assert not any("01/07/2025" in t.get_text() for t in fig.axes[0].texts)
-
-
 def test_data_quality_section_on_as_of_boundaries(ctx):
     html = str(tables.boundary_quality(ctx, detailed=True))
     assert "tính theo các đơn vị tồn tại vào ngày 30/09/2025" in html

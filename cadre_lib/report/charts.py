@@ -1,10 +1,10 @@
 """Every chart of the reports and of the explorer, and the one matplotlib style they share.
 
-The report charts (:func:`trend_panel`, :func:`trend_chart`, :func:`ranking_chart`) take the report context and
-return pyplot figures drawn in the global style (:func:`apply_style`); :func:`cadre_lib.report.html.show` displays
-and closes them. The explorer's charts (:func:`units_figure`, :func:`status_trend_figure`) take the frames of its
-model and return plain :class:`~matplotlib.figure.Figure` objects drawn in :func:`fixed_style` (the same style with
-fixed margins: a redraw then costs no layout engine). Both bar charts are drawn by :func:`status_bars`.
+The report charts (:func:`trend_lines`, :func:`ranking_bars`, :func:`lagging_charts`) take the report context and
+return inline SVG (no matplotlib in a report kernel: drawing dominated a report's time), in the status colours,
+hatches and dashed targets below. The explorer's charts (:func:`units_figure`, :func:`status_trend_figure`) take
+the frames of its model and return plain :class:`~matplotlib.figure.Figure` objects drawn in :func:`fixed_style`
+(the global :func:`apply_style` with fixed margins: a redraw then costs no layout engine).
 
 In a notebook::
 
@@ -24,7 +24,6 @@ bars stay distinguishable on a grey-scale printer. Keep them in step with the ``
 from __future__ import annotations
 
 import io
-import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -209,117 +208,6 @@ def boundaries_note(ctx: ReportContext) -> str:
     """``theo địa giới hiện nay``: said by every trend of a register whose units start and end (every point is
     counted on the units of as_of, so today's units carry their predecessors' history); empty otherwise."""
     return "theo địa giới hiện nay" if ctx.register_units is not None else ""
-
-
-def unit_change_marks(ctx: ReportContext, ax: Any, unit_id: str, label: bool = True) -> None:
-    """A dotted vertical line on each day the units of the scope's history changed (a unit it counts started or
-    ended), labelled with the day."""
-    import matplotlib.dates as mdates
-
-    for day in ctx.unit_changes.get(unit_id, []):
-        x = mdates.date2num(pd.Timestamp(day))
-        ax.axvline(x, **CHANGE_STYLE)
-        if label:
-            ax.annotate(f"sắp xếp đơn vị {fmt.date(day)}", xy=(x, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -2), textcoords="offset points", ha="left", va="top", fontsize=6,
-                        color=CHANGE_STYLE["color"])
-
-
-def _level_trends(ctx: ReportContext, ax: Any, indicator: str, unit_id: str, title: str) -> None:
-    """One line per level of the scope (all levels first), the all-levels target as a dashed line."""
-    import matplotlib.dates as mdates
-
-    t = ctx.trends[(ctx.trends.indicator == indicator) & (ctx.trends.unit_id == unit_id)]
-    for lv in [LEVEL_ALL, *scope_levels(ctx, unit_id)]:
-        s = t[t.level == lv].sort_values("date")
-        color, ls, marker = LEVEL_STYLES.get(lv, ("#555555", "-", "o"))
-        ax.plot(s.date, s.value.astype(float), ls, color=color, marker=marker, markersize=2.5, markevery=[-1],
-                label=level_label(ctx, lv))
-    target = ctx.params.target(indicator, LEVEL_ALL)
-    if target is not None:
-        ax.axhline(target, color=STATUS_COLORS["red"], linestyle=TARGET_LINESTYLE, linewidth=1.1, label="Mục tiêu")
-    unit_change_marks(ctx, ax, unit_id)
-    ax.set_title(title, loc="left", fontsize=8.5)
-    percent_axis(ax)
-    ax.set_ylim(0, max(1.0, float(t.value.astype(float).max()) * 1.1) if len(t) else 1.0)
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.tick_params(labelsize=7)
-
-
-def trend_panel(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence[str] = HEADLINE) -> Any:
-    """The headline indicators at quarter ends (one small chart each, one figure), all levels and each
-    level, the target as a dashed line."""
-    import matplotlib.pyplot as plt
-
-    apply_style()
-    rows = (len(indicators) + 1) // 2
-    height = 2.3 * rows + 0.7
-    fig, axes = plt.subplots(rows, 2, figsize=(7.4, height), sharex=True, squeeze=False, layout="none")
-    # fixed margins (a layout engine measures every text several times: slow for many small charts)
-    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.55 / height, hspace=0.55,
-                        wspace=0.2)
-    for ax, ind_id in zip(axes.flat, indicators, strict=False):
-        now = fmt.pct(optional(ctx.record(ind_id, unit_id, LEVEL_ALL).value))
-        _level_trends(ctx, ax, ind_id, unit_id, textwrap.fill(f"{INDICATORS[ind_id].label_vi}: {now}", 46))
-    for ax in list(axes.flat)[len(indicators):]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
-    dates = ctx.trends.date
-    note = boundaries_note(ctx)
-    fig.suptitle(f"{ctx.unit_name(unit_id)}: các chỉ tiêu chính theo quý, {fmt.date(dates.min().date())} – "
-                 f"{fmt.date(ctx.as_of)}" + (f" ({note})" if note else ""), fontsize=10)
-    return fig
-
-
-def trend_chart(ctx: ReportContext, indicator: str, unit_id: str = ALL) -> Any:
-    """One indicator at quarter ends, all levels and each level, with the target as a dashed line."""
-    import matplotlib.pyplot as plt
-
-    apply_style()
-    fig, ax = plt.subplots(figsize=(7.2, 3.1))
-    now = fmt.pct(optional(ctx.record(indicator, unit_id, LEVEL_ALL).value))
-    note = boundaries_note(ctx)
-    _level_trends(ctx, ax, indicator, unit_id, f"{INDICATORS[indicator].label_vi}: {now} tại ngày "
-                  f"{fmt.date(ctx.as_of)}" + (f" ({note})" if note else ""))
-    ax.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    fig.set_layout_engine("constrained")
-    return fig
-
-
-def ranking_chart(ctx: ReportContext, indicator: str, level: str, unit_id: str = ALL, limit: int = 20) -> Any:
-    """Units of one level inside the scope, lagging first, coloured by status, target as a dashed line
-    (``None`` when no unit of the level has data)."""
-    import matplotlib.pyplot as plt
-
-    apply_style()
-    ind = INDICATORS[indicator]
-    sub = subtree(ctx, unit_id)
-    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"]
-    t = ctx.indicators
-    r = t[(t.indicator == indicator) & (t.level == level) & t.unit_id.isin(ids) & (t.denominator > 0)].copy()
-    if r.empty:
-        return None
-    r["v"] = r.value.astype(float)
-    r = r.sort_values(["v", "unit_id"], ascending=[ind.higher_is_better, True])
-    n_bad = int(r.status.isin(["red", "amber"]).sum())
-    total = len(r)
-    shown = r.head(limit).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.26 * len(shown)))
-    target = ctx.params.target(indicator, level)
-    status_bars(ax, [ctx.unit_name(u) for u in shown.unit_id], shown.v.tolist(), shown.numerator.tolist(),
-                shown.denominator.tolist(), shown.status.tolist(), target)
-    ax.set_xlim(0, max(1.0, float(r.v.max()) * 1.25) if ind.higher_is_better else max(float(r.v.max()) * 1.4, 0.05))
-    lv = level_label(ctx, level).capitalize()
-    more = f" ({limit} đơn vị thấp nhất)" if total > limit else ""
-    if target is not None:
-        title = f"{lv}: {n_bad}/{total} đơn vị chưa đạt mục tiêu — {ind.label_vi.lower()}{more}"
-    else:
-        title = f"{lv}: {ind.label_vi.lower()}{more}"
-    ax.set_title(title, loc="left", fontsize=9)
-    fig.set_layout_engine("constrained")
-    return fig
 
 
 # --- explorer charts (Figure objects, fixed margins) ----------------------------------------------

@@ -8,7 +8,6 @@ Nothing is defined here: each section lives with its kind and this module gather
 - :mod:`~cadre_lib.report.prose`: header, page_marks, summary (TÓM TẮT), findings (ranked), all_findings,
   finding_sentences, recommendations;
 - :mod:`~cadre_lib.report.charts`: trend_lines, ranking_bars, lagging_charts (inline SVG, what the notebooks draw);
-  trend_panel, trend_chart, ranking_chart (matplotlib);
 - :mod:`~cadre_lib.report.html`: table_html, HTMLFragment, heading, show;
 - :mod:`~cadre_lib.report.common`: level_label, scope_levels, check_unit.
 
@@ -22,10 +21,7 @@ from __future__ import annotations
 from cadre_lib.report.charts import (
     lagging_charts,
     ranking_bars,
-    ranking_chart,
-    trend_chart,
     trend_lines,
-    trend_panel,
 )
 from cadre_lib.report.common import check_unit, level_label, scope_levels
 from cadre_lib.report.html import HTMLFragment, heading, show, table_html
@@ -59,6 +55,6 @@ __all__ = [
     "HTMLFragment", "action_lists", "all_findings", "boundary_quality", "changes", "check_unit", "comparison",
     "completeness", "compliance", "deadlines", "finding_sentences", "findings", "header", "heading", "lagging_charts",
     "level_label", "method", "not_met", "page_marks", "provenance", "quality_by_unit", "quality_summary",
-    "ranking_bars", "ranking_chart", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html",
-    "trend_chart", "trend_lines", "trend_panel", "unit_table",
+    "ranking_bars", "recommendations", "scope_levels", "scorecard", "show", "summary", "table_html",
+    "trend_lines", "unit_table",
 ]

@@ -40,16 +40,20 @@ def subtree(ctx: ReportContext, unit_id: str) -> pd.DataFrame:
     units = ctx.units
     if unit_id == ALL:
         return units
-    parent = dict(zip(units.unit_id, units.parent_id, strict=True))
-    keep = []
-    for u in units.unit_id:
-        p: Any = u
-        while isinstance(p, str):
-            if p == unit_id:
-                keep.append(u)
-                break
-            p = parent.get(p)
-    return units[units.unit_id.isin(keep)]
+    key = ("subtree", unit_id)
+    if key not in ctx.memo:
+        parent = dict(zip(units.unit_id, units.parent_id, strict=True))
+        keep = []
+        for u in units.unit_id:
+            p: Any = u
+            while isinstance(p, str):
+                if p == unit_id:
+                    keep.append(u)
+                    break
+                p = parent.get(p)
+        ctx.memo[key] = units[units.unit_id.isin(keep)]
+    result: pd.DataFrame = ctx.memo[key]
+    return result
 
 
 def scope_levels(ctx: ReportContext, unit_id: str) -> list[str]:

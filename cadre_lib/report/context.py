@@ -122,6 +122,12 @@ class ReportContext:
         return self.units if self.register_units is None else self.register_units
 
     @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Results the sections derive from the context more than once (a scope's units, its ranked findings),
+        computed once per kernel: the context does not change while a report runs."""
+        return {}
+
+    @cached_property
     def _unit_info(self) -> dict[str, tuple[str, str]]:
         u = self.all_units
         return {str(i): (str(n), str(lv)) for i, n, lv in zip(u.unit_id, u.name, u.level, strict=True)}

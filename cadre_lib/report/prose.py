@@ -246,6 +246,9 @@ def ranked_findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence
     """Every finding of the scope, most important first: targets missed by score (highest first; ties by
     weight, then registry order), then targets met by weight (the good news that matters most first), then
     the indicators without a target."""
+    key_ = ("ranked_findings", unit_id, tuple(indicators or ()))
+    if key_ in ctx.memo:
+        return list(ctx.memo[key_])
     order = {k: i for i, k in enumerate(INDICATORS)}
     found = [f for f in (indicator_finding(ctx, i, unit_id) for i in (indicators or list(INDICATORS))) if f]
 
@@ -257,7 +260,8 @@ def ranked_findings(ctx: ReportContext, unit_id: str = ALL, indicators: Sequence
             return (0, -round(f.score, 9), -w, order[f.indicator])
         return (1, 0.0, -w, order[f.indicator])
 
-    return sorted(found, key=key)
+    ctx.memo[key_] = ranked = sorted(found, key=key)
+    return list(ranked)
 
 
 # --- TÓM TẮT (page 1) ---------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_overview_sections_and_sample_band(executed):
     html = to_html(executed["overview"])
     for needle in ["DỮ LIỆU MẪU — KHÔNG PHẢI SỐ LIỆU THỰC TẾ", "BÁO CÁO THEO DÕI", "I. KẾT QUẢ THỰC HIỆN",
                    "II. HẠN CHẾ, TỒN TẠI", "III. ĐỀ XUẤT, KIẾN NGHỊ", "PHỤ LỤC", "ngày 30 tháng 6 năm 2025",
-                   "Tỷ lệ cán bộ trẻ trong quy hoạch", "Chưa đạt", "TÓM TẮT", "<svg ", 'role="img"']:
+                   "Tỷ lệ cán bộ trẻ trong quy hoạch", "Chưa đạt", "TÓM TẮT", "<svg ", "role='img'"]:
         assert needle in html, needle
     assert html.index("DỮ LIỆU MẪU") < html.index("BÁO CÁO THEO DÕI")
     assert "import " not in html and "load_context" not in html  # no code

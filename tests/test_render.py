@@ -350,3 +350,29 @@ def test_mpl_style() -> None:
     assert len(set(STATUS_COLORS.values())) == 4 and len(set(STATUS_HATCHES.values())) == 4
     assert status_style("Chưa đạt")["color"] == STATUS_COLORS["red"]
     assert status_style("Gần đạt")["hatch"] == STATUS_HATCHES["amber"]
+
+
+def test_images_without_alt_text_get_a_vietnamese_one() -> None:
+    """nbconvert's own HTMLExporter would add an English alt text (through a BeautifulSoup pass the reports
+    skip); an image output without one gets "Hình minh họa", one with its own keeps it."""
+    import base64
+
+    import nbformat
+
+    from cadre_lib.render import to_html
+
+    png = base64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png}),  # the template's alt: "Biểu đồ"
+        nbformat.v4.new_output("display_data", data={"text/html": f"<img src='data:image/png;base64,{png}'>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": f"<img src='data:image/png;base64,{png}' "
+                                                                   "alt='Biểu đồ A'>"}),
+    ])]
+    html = to_html(nb)
+    assert html.count('alt="Hình minh họa"') == 1
+    assert html.count('alt="Biểu đồ"') == 1
+    assert "alt='Biểu đồ A'" in html
+    assert "No description has been provided" not in html

@@ -66,6 +66,15 @@ def date(d: dt.date | None, lang: str = "vi") -> str:
     return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
 
 
+def timestamp(iso: str, lang: str = "vi") -> str:
+    """An ISO 8601 time as readers write it: ``2026-12-01T22:49:05+07:00`` → ``22:49 ngày 01/12/2026``."""
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{t:%H:%M} ngày {t:%d/%m/%Y}" if lang == "vi" else f"{t:%Y-%m-%d %H:%M}"
+
+
 def long_date(d: dt.date, place: str = "", lang: str = "vi") -> str:
     """``Hưng Yên, ngày 31 tháng 12 năm 2024``."""
     if lang == "vi":

@@ -27,3 +27,9 @@ def test_vietnamese_dates():
 def test_status_words():
     assert [fmt.status_word(s) for s in ("green", "amber", "red", "none")] == [
         "Đạt", "Gần đạt", "Chưa đạt", "Chưa có mục tiêu"]
+
+
+def test_timestamp():
+    assert fmt.timestamp("2026-12-01T22:49:05+07:00") == "22:49 ngày 01/12/2026"
+    assert fmt.timestamp("2026-03-09T08:05:00") == "08:05 ngày 09/03/2026"
+    assert fmt.timestamp("not a time") == "not a time"

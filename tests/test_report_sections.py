@@ -280,7 +280,7 @@ def test_header_carries_the_stylesheet_and_the_sample_band():
     text = str(prose.header(context(is_sample=True), "H"))
     assert f"<style>\n{css}</style>" in text
     assert SAMPLE_BAND in text and "<div class='cm-scope'>Huyện Văn Giang</div>" in text
-    assert "lập lúc 2025-07-01 08:30." in text
+    assert "lập lúc 08:30 ngày 01/07/2025." in text  # provenance generated_at 2025-07-01T08:30:00+07:00
     assert "ngày 30 tháng 6 năm 2025" in text
     assert SAMPLE_BAND not in str(prose.header(context(), "H"))
     assert prose.page_marks(context(is_sample=True))["page_header"] == SAMPLE_BAND

@@ -32,7 +32,7 @@ def header(ctx: ReportContext, unit_id: str = ALL, title: str = "BÁO CÁO THEO 
     scope = ctx.unit_name(unit_id)
     sample = sample_band() if ctx.is_sample else ""
     mark = (f"Báo cáo được tạo tự động từ cơ sở dữ liệu cán bộ; số liệu tính đến ngày {fmt.date(ctx.as_of)}; "
-            f"lập lúc {escape(ctx.provenance['generated_at'][:16].replace('T', ' '))}.")
+            f"lập lúc {escape(fmt.timestamp(ctx.provenance['generated_at'], ctx.lang))}.")
     text = f"""
 {style_tag()}
 {sample}

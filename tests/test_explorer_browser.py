@@ -52,7 +52,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: 
         if proc.poll() is not None:
             raise AssertionError(f"jupyter lab exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - our own local server
+            with urllib.request.urlopen(url, timeout=2) as r:  # our own local server
                 if r.status == 200:
                     return
         except OSError:

@@ -321,3 +321,35 @@ def test_every_section_the_notebooks_call_exists():
     assert {"header", "summary", "scorecard", "findings", "show", "trend_lines", "lagging_charts",
             "recommendations"} <= called
     assert all(callable(getattr(sections, name)) for name in called), called - set(sections.__all__)
+
+
+def test_the_province_root_is_no_peer_of_its_departments():
+    """The root unit stands for the whole province (its records add up every unit below it): rankings, units
+    behind and peer comparisons at its level count the departments only. Units: P (tinh, root) > D1, D2 (tinh
+    departments), H (huyen) > X1, X2."""
+    units = pd.DataFrame({"unit_id": ["P", "D1", "D2", "H", "X1", "X2"],
+                          "name": ["Tỉnh Mẫu", "Sở Nội vụ", "Sở Tài chính", "Huyện Văn Giang", "Xã Xuân Quan",
+                                   "Xã Phụng Công"],
+                          "level": ["tinh", "tinh", "tinh", "huyen", "xa", "xa"],
+                          "parent_id": [None, "P", "P", "H", "H", "H"]})
+    units.loc[3, "parent_id"] = "P"
+    ind = "young_share_planning"
+    ctx = context()
+    ctx.units = units
+    recs = [rec(ind, "P", "tinh", 1, 10, 0.15, "red"),  # the province as a whole: would be a third "unit behind"
+            rec(ind, "D1", "tinh", 0, 4, 0.15, "red"),
+            rec(ind, "D2", "tinh", 2, 4, 0.15, "green")]
+    extra = pd.DataFrame(recs, columns=COLUMNS)
+    extra["value"] = pd.array(extra["value"], dtype="Float64")
+    extra["target"] = pd.array(extra["target"], dtype="Float64")
+    base = ctx.indicators[~((ctx.indicators.indicator == ind) & ctx.indicators.unit_id.isin(["P", "D1", "D2"])
+                            & (ctx.indicators.level == "tinh"))]
+    ctx.indicators = pd.concat([base, extra], ignore_index=True)
+    ctx.memo.clear()
+    from cadre_lib.report.common import level_units
+
+    assert level_units(ctx, "ALL", "tinh") == ["D1", "D2"]
+    assert level_units(ctx, "P", "xa") == ["X1", "X2"]
+    assert prose.units_behind(ctx, ind, "tinh") == (1, 2, ["Sở Nội vụ"])
+    svg = str(charts.ranking_bars(ctx, ind, "tinh", "ALL"))
+    assert "1/2 đơn vị chưa đạt" in svg and "Tỉnh Mẫu" not in svg

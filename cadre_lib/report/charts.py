@@ -36,7 +36,7 @@ from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, LEVEL_ALL
 from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
-from cadre_lib.report.common import level_label, optional, scope_levels, subtree, units_behind_by_level
+from cadre_lib.report.common import level_label, level_units, optional, scope_levels, units_behind_by_level
 from cadre_lib.report.context import HEADLINE, ReportContext
 from cadre_lib.report.html import HTMLFragment
 
@@ -378,8 +378,7 @@ def ranking_bars(ctx: ReportContext, indicator: str, level: str, unit_id: str = 
     each labelled with its share (numerator/denominator), the target as a dashed line; the title says how many
     units miss the target. An :class:`~cadre_lib.report.html.HTMLFragment` (inline SVG), ``None`` without data."""
     ind = INDICATORS[indicator]
-    sub = subtree(ctx, unit_id)
-    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"]
+    ids = level_units(ctx, unit_id, level)
     t = ctx.indicators
     r = t[(t.indicator == indicator) & (t.level == level) & t.unit_id.isin(ids) & (t.denominator > 0)].copy()
     if r.empty:

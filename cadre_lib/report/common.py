@@ -56,6 +56,17 @@ def subtree(ctx: ReportContext, unit_id: str) -> pd.DataFrame:
     return result
 
 
+def level_units(ctx: ReportContext, unit_id: str, level: str, *, with_scope: bool = False) -> list[str]:
+    """The units of ``level`` inside the scope that are compared with one another (rankings, units behind,
+    peers): the scope's own unit left out unless ``with_scope``, and never a root unit, which stands for the
+    whole province (its records add up every unit below it: it is no peer of a department)."""
+    sub = subtree(ctx, unit_id)
+    keep = (sub.level == level) & sub.parent_id.notna()
+    if not with_scope:
+        keep &= sub.unit_id != unit_id
+    return [str(u) for u in sub.loc[keep, "unit_id"]]
+
+
 def scope_levels(ctx: ReportContext, unit_id: str) -> list[str]:
     """Levels of the report's boundaries (as_of's units) that exist in the scope (the unit's subtree), in
     parameter order."""
@@ -79,11 +90,10 @@ def units_behind_by_level(ctx: ReportContext, unit_id: str = ALL, indicators: Se
                           ) -> list[tuple[str, int, int, str | None, int]]:
     """Per level of the scope (the scope's own unit left out): (level, units missing at least one target of
     ``indicators`` at their level, units with a status, the indicator missed by most units, how many)."""
-    sub = subtree(ctx, unit_id)
     t = ctx.indicators
     out = []
     for lv in scope_levels(ctx, unit_id):
-        ids = sub.loc[(sub.level == lv) & (sub.unit_id != unit_id), "unit_id"]
+        ids = level_units(ctx, unit_id, lv)
         r = t[(t.level == lv) & t.unit_id.isin(ids) & t.indicator.isin(indicators) & (t.status != "none")]
         if r.empty:
             continue

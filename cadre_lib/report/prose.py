@@ -15,7 +15,14 @@ from cadre_lib import fmt
 from cadre_lib.core.scope import ALL, LEVEL_ALL, SAMPLE_BAND
 from cadre_lib.core.text import escape
 from cadre_lib.indicators.registry import INDICATORS
-from cadre_lib.report.common import MISSED, level_label, optional, scope_levels, subtree, units_behind_by_level
+from cadre_lib.report.common import (
+    MISSED,
+    level_label,
+    level_units,
+    optional,
+    scope_levels,
+    units_behind_by_level,
+)
 from cadre_lib.report.context import ReportContext
 from cadre_lib.report.html import HTMLFragment, sample_band, style_tag
 
@@ -68,8 +75,7 @@ def previous_value(ctx: ReportContext, indicator: str, unit_id: str, level: str)
 def units_behind(ctx: ReportContext, indicator: str, level: str, unit_id: str = ALL) -> tuple[int, int, list[str]]:
     """(units not meeting the target, units with a status, names worst first) among the units of
     ``level`` inside the scope."""
-    sub = subtree(ctx, unit_id)
-    ids = sub.loc[sub.level == level, "unit_id"]
+    ids = level_units(ctx, unit_id, level, with_scope=True)
     t = ctx.indicators
     r = t[(t.indicator == indicator) & (t.level == level) & t.unit_id.isin(ids) & (t.status != "none")]
     bad = r[r.status.isin(["red", "amber"])]

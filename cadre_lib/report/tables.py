@@ -21,7 +21,7 @@ from cadre_lib.core.text import escape
 from cadre_lib.indicators.quality import BOUNDARY_CHECKS
 from cadre_lib.indicators.registry import INDICATORS
 from cadre_lib.register.contract import label
-from cadre_lib.report.common import MISSED, level_label, optional, scope_levels, subtree
+from cadre_lib.report.common import MISSED, level_label, level_units, optional, scope_levels
 from cadre_lib.report.context import HEADLINE, ReportContext
 from cadre_lib.report.html import STATUS_CLASS, HTMLFragment, table_html
 
@@ -263,8 +263,7 @@ def unit_table(ctx: ReportContext, level: str, unit_id: str = ALL, indicators: S
     """Headline indicators per unit of one level, worst first (:func:`worst_first`), columns by the indicators'
     short labels (one A4 page wide: each cell wraps its numerator/denominator under the share). With ``limit``,
     only the ``limit`` worst units and a note on how many are left out."""
-    sub = subtree(ctx, unit_id)
-    ids = sub.loc[(sub.level == level) & (sub.unit_id != unit_id), "unit_id"].tolist()
+    ids = level_units(ctx, unit_id, level)
     if not ids:
         return HTMLFragment("")
     t = ctx.indicators
@@ -343,7 +342,7 @@ def portal_scorecard(ctx: ReportContext, reports: Sequence[tuple[str, str]], ind
 def comparison(ctx: ReportContext, unit_id: str) -> HTMLFragment:
     """The unit against the province and against peers of the same level (median, rank)."""
     level = ctx.unit_level(unit_id)
-    peers = ctx.units.loc[ctx.units.level == level, "unit_id"].tolist()
+    peers = level_units(ctx, ALL, level) if level else []
     t = ctx.indicators
     rows = []
     for ind_id, ind in INDICATORS.items():

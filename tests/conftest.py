@@ -56,3 +56,19 @@ def params(**overrides: Any) -> Params:
     data = p.model_dump()
     data.update({"as_of": dt.date(2025, 6, 30), "period_start": dt.date(2024, 1, 1), **overrides})
     return Params.model_validate(data)
+
+
+@pytest.fixture
+def paths(make_register, tmp_path: Path) -> tuple[Path, Path]:
+    """The hand-computed register of tests/test_indicators.py and a parameters file (the explorer tests)."""
+    import json
+
+    import yaml
+    from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
+
+    reg = make_register(cadres=CADRES, planning=PLANNING, training=TRAINING, movements=MOVEMENTS,
+                        evaluations=EVALUATIONS, unit_reports=UNIT_REPORTS)
+    pfile = tmp_path / "params.yaml"
+    pfile.write_text(yaml.safe_dump(json.loads(params().model_dump_json()), allow_unicode=True), encoding="utf-8")
+    return reg, pfile
+

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 from conftest import params
-from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
+from test_indicators import CADRES
 
 from cadre_lib import fmt
 from cadre_lib.core.files import PROJECT_ROOT as ROOT
@@ -38,15 +37,6 @@ def real_png():
 def _fast_png(request, monkeypatch):
     if "real_png" not in request.fixturenames:
         monkeypatch.setattr(views, "screen_png", lambda fig: PNG + b" not drawn")
-
-
-@pytest.fixture
-def paths(make_register, tmp_path):
-    reg = make_register(cadres=CADRES, planning=PLANNING, training=TRAINING, movements=MOVEMENTS,
-                        evaluations=EVALUATIONS, unit_reports=UNIT_REPORTS)
-    pfile = tmp_path / "params.yaml"
-    pfile.write_text(yaml.safe_dump(json.loads(params().model_dump_json()), allow_unicode=True), encoding="utf-8")
-    return reg, pfile
 
 
 @pytest.fixture

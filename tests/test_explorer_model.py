@@ -13,9 +13,7 @@ import sys
 
 import pandas as pd
 import pytest
-import yaml
-from conftest import params
-from test_indicators import CADRES, EVALUATIONS, MOVEMENTS, PLANNING, TRAINING, UNIT_REPORTS
+from test_indicators import CADRES
 
 from cadre_lib.core.files import PROJECT_ROOT
 from cadre_lib.explorer import views
@@ -31,15 +29,6 @@ from cadre_lib.explorer.model import (
 )
 
 AS_OF = dt.date(2025, 6, 30)
-
-
-@pytest.fixture
-def paths(make_register, tmp_path):
-    reg = make_register(cadres=CADRES, planning=PLANNING, training=TRAINING, movements=MOVEMENTS,
-                        evaluations=EVALUATIONS, unit_reports=UNIT_REPORTS)
-    pfile = tmp_path / "params.yaml"
-    pfile.write_text(yaml.safe_dump(json.loads(params().model_dump_json()), allow_unicode=True), encoding="utf-8")
-    return reg, pfile
 
 
 @pytest.fixture
